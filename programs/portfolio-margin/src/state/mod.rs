@@ -1,0 +1,5 @@
+pub mod clearinghouse;
+pub mod margin_account;
+
+pub use clearinghouse::*;
+pub use margin_account::*;

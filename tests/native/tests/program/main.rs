@@ -1,0 +1,9 @@
+//! Instruction-level tests: the program runs natively inside solana-program-test (real bank,
+//! real SPL Token program in the SBF VM). One test binary with modules, because every test
+//! binary links the whole solana tree again.
+
+mod support;
+
+mod clearinghouse_tests;
+mod collateral_tests;
+mod margin_account_tests;
