@@ -25,6 +25,8 @@ pub enum OptionKind {
 /// Undiscounted value of one contract (quote units x 2^48). `lnfk` = ln(F/K) in Q48, `v` = vol*sqrt(T)
 /// in Q48 (v <= 0 means expired or zero vol: intrinsic value). Result clamped to [0, F] (call) or
 /// [0, K] (put); call - put == (F - K) * 2^48 exactly.
+// (Inlined in the upstream-eBPF measurement build: eBPF passes at most 5 arguments, in registers.)
+#[cfg_attr(target_arch = "bpf", inline(always))]
 pub fn value_q48(kind: OptionKind, f: i64, k: i64, lnfk: i64, v: i64) -> Result<Wide, Error> {
     if v <= 0 {
         return Ok(intrinsic(kind, f, k));

@@ -244,7 +244,7 @@ impl MarketPrep {
         if m.n_slices as usize > MAX_SLICES {
             return Err(Error::TooManySlices);
         }
-        if (m.conf as i128) * 1_000_000 > (m.spot as i128) * (m.params.max_conf_ppm as i128) {
+        if crate::wide::umul(m.conf, 1_000_000) > crate::wide::umul(m.spot, m.params.max_conf_ppm as u64) {
             return Err(Error::OracleConfidenceTooWide);
         }
         let p = &m.params;
@@ -254,7 +254,7 @@ impl MarketPrep {
         let mut tail_w = [0i64; 4];
         for j in 0..N_SPOT {
             shift[j] = if j < 9 {
-                SPOT_QUARTERS[j] * range / 4
+                crate::wide::imul64(SPOT_QUARTERS[j], range) / 4
             } else {
                 ppm_q(p.tail_moves_ppm[j - 9] as i64)?
             };
@@ -351,6 +351,9 @@ pub struct RiskArray {
 
 /// Compute an instrument's risk array. `stale` also fills `pnl_stale` (else it equals `pnl`).
 /// The slice (if any) must have been prepared with [`MarketPrep::ensure_slice`].
+// (Inlined in the upstream-eBPF measurement build: eBPF passes at most 5 arguments, in registers,
+// the result pointer being one. Its one caller would inline it anyway.)
+#[cfg_attr(target_arch = "bpf", inline(always))]
 pub fn risk_array(mp: &MarketPrep, kind: Kind, slice: usize, strike: u64, stale: bool) -> Result<RiskArray, Error> {
     let mut ra = RiskArray { pnl: [0; N_SCEN], pnl_stale: [0; N_SCEN], base_q48: 0 };
     match kind {
@@ -461,7 +464,8 @@ fn frac_ceil(x: i64, ppm: u32) -> Result<i64, Error> {
 
 /// One underlying: risk arrays of its netted instruments accumulated by size, collateral, scenario
 /// P&L and add-ons into `ws.out.markets[mi]`; returns its equity contribution (accumulator units).
-#[inline(never)]
+#[cfg_attr(not(target_arch = "bpf"), inline(never))]
+#[cfg_attr(target_arch = "bpf", inline(always))]
 fn eval_market(ws: &mut Workspace, mi: usize, m: &MarketState, n: usize, ca: i64, now: i64) -> Result<Wide, Error> {
     ws.prep = MarketPrep::new(m)?;
     let mp = &mut ws.prep;
@@ -576,6 +580,24 @@ fn eval_market(ws: &mut Workspace, mi: usize, m: &MarketState, n: usize, ca: i64
     Ok(eq)
 }
 
+/// `eval_market` in a stack frame of its own. eBPF passes at most 5 arguments (in registers), so
+/// the upstream-eBPF measurement build packs four of them (SBF would pass them on the stack).
+#[cfg(not(target_arch = "bpf"))]
+#[inline(always)]
+fn eval_market_call(ws: &mut Workspace, mi: usize, m: &MarketState, n: usize, ca: i64, now: i64) -> Result<Wide, Error> {
+    eval_market(ws, mi, m, n, ca, now)
+}
+#[cfg(target_arch = "bpf")]
+#[inline(always)]
+fn eval_market_call(ws: &mut Workspace, mi: usize, m: &MarketState, n: usize, ca: i64, now: i64) -> Result<Wide, Error> {
+    eval_market_packed(ws, m, &(mi, n, ca, now))
+}
+#[cfg(target_arch = "bpf")]
+#[inline(never)]
+fn eval_market_packed(ws: &mut Workspace, m: &MarketState, a: &(usize, usize, i64, i64)) -> Result<Wide, Error> {
+    eval_market(ws, a.0, m, a.1, a.2, a.3)
+}
+
 /// Scratch space and output of one evaluation (~5 KB): the program allocates it once on the heap
 /// (`Box<Workspace>`, well inside the 32 KB heap) so that no stack frame holds more than a couple of
 /// risk arrays (SBF frames are 4 KB).
@@ -671,7 +693,7 @@ pub fn evaluate_into(
     let mut any_stale = false;
     for (mi, m) in markets.iter().enumerate() {
         any_stale |= m.vol_stale;
-        eq = wadd(eq, eval_market(ws, mi, m, n, coll_amt[mi], now)?)?;
+        eq = wadd(eq, eval_market_call(ws, mi, m, n, coll_amt[mi], now)?)?;
     }
     let out = &mut ws.out;
     let fresh = &ws.fresh;

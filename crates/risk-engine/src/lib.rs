@@ -10,6 +10,7 @@ pub mod black76;
 pub mod engine;
 pub mod math;
 pub mod params;
+pub mod reference;
 pub mod wide;
 
 pub use black76::{black76, Greeks, OptionKind};

@@ -93,7 +93,7 @@ pub fn exp_q(x: i64) -> Result<i64, Error> {
         i -= 1;
     }
     if k >= 0 {
-        let v = (p as i128) << k;
+        let v = crate::wide::shl_w(p as i128, k as u32);
         if v > i64::MAX as i128 {
             return Err(Error::Overflow);
         }

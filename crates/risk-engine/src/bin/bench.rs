@@ -9,43 +9,8 @@ use risk_engine::wide::{mul, shr_floor, wmul, FRAC, ONE};
 use risk_engine::*;
 use std::hint::black_box;
 
-const NOW: i64 = 1_767_000_000;
+const NOW: i64 = reference::REF_NOW;
 const DAY: i64 = 86_400;
-
-pub fn reference(legs: usize, unds: usize) -> (Vec<MarketState>, Vec<Position>, Vec<Collateral>) {
-    let spots = [88_530_000_000u64, 2_970_000_000, 125_000_000, 180_000];
-    let mut ms = Vec::new();
-    for (i, &spot) in spots.iter().enumerate().take(unds) {
-        let mut m = MarketState::new(spot, spot / 2000, MarketParams::default_with_range(160_000 + 20_000 * i as u32));
-        for (j, d) in [7i64, 30, 90].iter().enumerate() {
-            m.push_slice(VolSlice { expiry: NOW + d * DAY, atm_ppm: 450_000 + 50_000 * j as i64, skew_ppm: -100_000, curv_ppm: 300_000, basis_ppm: 50_000 }).unwrap();
-        }
-        ms.push(m);
-    }
-    let mut ps = Vec::new();
-    for l in 0..legs {
-        let mi = l % unds;
-        let spot = spots[mi];
-        let k = l / unds;
-        let pos = match k % 8 {
-            7 => Position { market: mi as u8, kind: Kind::Perp, slice: 0, strike: 0, size: 1_000_000, cost: spot as i64 },
-            _ => {
-                let strike = spot / 100 * (80 + 5 * k as u64);
-                Position {
-                    market: mi as u8,
-                    kind: if k % 2 == 0 { Kind::Call } else { Kind::Put },
-                    slice: (k % 3) as u8,
-                    strike,
-                    size: if k % 3 == 0 { -2_000_000 } else { 1_000_000 },
-                    cost: 0,
-                }
-            }
-        };
-        ps.push(pos);
-    }
-    let cs = vec![Collateral { asset: QUOTE, amount: 1_000_000_000_000 }];
-    (ms, ps, cs)
-}
 
 /// The naive evaluation: scanning loss only (no add-ons), everything recomputed per leg and scenario.
 fn naive(ms: &[MarketState], ps: &[Position], now: i64) -> Result<i64, Error> {
@@ -118,7 +83,9 @@ fn main() {
         std::process::exit(2);
     }
     let (legs, unds, iters): (usize, usize, usize) = (a[2].parse().unwrap(), a[3].parse().unwrap(), a[4].parse().unwrap());
-    let (ms, ps, cs) = reference(legs, unds);
+    // the shared reference portfolios (crates/risk-engine/src/reference.rs, also used by tools/bpf-bench)
+    let r = reference::Reference::new(legs, unds).unwrap();
+    let (ms, ps, cs) = (r.markets().to_vec(), r.positions().to_vec(), r.collateral().to_vec());
     let g = GlobalParams::default();
     let mut acc = 0i64;
     for _ in 0..iters {

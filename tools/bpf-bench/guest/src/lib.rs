@@ -1,0 +1,220 @@
+//! Entry points of the eBPF measurement build (called by tools/bpf-bench's interpreter with
+//! r1..r5 = arguments, r0 = status; `io` points at a zeroed heap region of at least
+//! `size_of::<Scratch>()` bytes). Every entry writes its results into `Scratch::out` so the host
+//! can compare them with the native build.
+#![no_std]
+
+use core::ptr::{addr_of_mut, read_volatile};
+use risk_engine::black76::{value_q48, OptionKind};
+use risk_engine::math::{exp_q, ln_u64, ncdf};
+use risk_engine::reference::{Reference, REF_NOW};
+use risk_engine::wide;
+use risk_engine::*;
+
+extern "C" {
+    /// Trap (resolved by the interpreter): a panic reached.
+    fn pm_abort(code: u64) -> !;
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    unsafe { pm_abort(1) }
+}
+
+/// Heap layout shared with the host (`#[repr(C)]`; the host only reads `inp`/`out`/`now`).
+#[repr(C)]
+pub struct Scratch {
+    /// Inputs of `pm_fn` (words 0..8) and results of every entry (words 0..8).
+    pub inp: [u64; 8],
+    pub out: [u64; 8],
+    pub now: i64,
+    pub reference: Reference,
+    pub ws: Workspace,
+    pub prep: MarketPrep,
+    pub risk: RiskArray,
+}
+
+fn code(r: Result<(), Error>) -> u64 {
+    match r {
+        Ok(()) => 0,
+        Err(Error::ParamOutOfBounds(i)) => 1000 + i as u64,
+        Err(e) => err_index(e),
+    }
+}
+
+fn err_index(e: Error) -> u64 {
+    match e {
+        Error::Overflow => 1,
+        Error::DivByZero => 2,
+        Error::Domain => 3,
+        Error::BadPrice => 4,
+        Error::BadVol => 5,
+        Error::BadTime => 6,
+        Error::BadDiscount => 7,
+        Error::BadSize => 8,
+        Error::BadMarketIndex => 9,
+        Error::BadSliceIndex => 10,
+        Error::TooManyPositions => 11,
+        Error::TooManyCollaterals => 12,
+        Error::TooManyMarkets => 13,
+        Error::TooManySlices => 14,
+        Error::OracleConfidenceTooWide => 15,
+        Error::BadBasis => 16,
+        Error::BadInstrument => 17,
+        Error::ParamOutOfBounds(i) => 100 + i as u64,
+    }
+}
+
+/// Size of [`Scratch`] (the host checks its heap is large enough).
+#[no_mangle]
+pub extern "C" fn pm_scratch_size() -> u64 {
+    core::mem::size_of::<Scratch>() as u64
+}
+
+/// Full margin evaluation of the reference portfolio (`legs`, `unds`), `iters` times.
+/// out = [status, equity, mm, im, scan_loss, worst_joint_pnl, naked im, perp im].
+#[no_mangle]
+pub unsafe extern "C" fn pm_eval(legs: u64, unds: u64, iters: u64, io: *mut Scratch) -> u64 {
+    let s = &mut *io;
+    let mut st = code(s.reference.fill(legs as usize, unds as usize));
+    let g = GlobalParams::default();
+    let mut i = 0;
+    while st == 0 && i < iters {
+        let now = read_volatile(addr_of_mut!(s.now)); // opaque per iteration: no hoisting
+        let r = &s.reference;
+        st = code(evaluate_into(
+            &mut s.ws,
+            &g,
+            r.markets(),
+            r.positions(),
+            r.collateral(),
+            now,
+        ));
+        i += 1;
+    }
+    let o = &s.ws.out;
+    s.out = [
+        st,
+        o.equity as u64,
+        o.mm as u64,
+        o.im as u64,
+        o.scan_loss as u64,
+        o.worst_joint_pnl as u64,
+        o.naked_short.im as u64,
+        o.perp_notional.im as u64,
+    ];
+    st
+}
+
+/// Risk array of leg `leg` of the 32-leg reference portfolio on `unds` underlyings, `iters` times
+/// (market and slice preparation done once, outside the loop).
+/// out = [status, sum of pnl, pnl[1], pnl[26], base_q48 low word, stale sum].
+#[no_mangle]
+pub unsafe extern "C" fn pm_risk(unds: u64, leg: u64, iters: u64, io: *mut Scratch) -> u64 {
+    let s = &mut *io;
+    let mut st = code(s.reference.fill(32, unds as usize));
+    let p = s.reference.positions[leg as usize % 32];
+    let m = &s.reference.markets[p.market as usize];
+    if st == 0 {
+        st = match MarketPrep::new(m) {
+            Ok(mp) => {
+                s.prep = mp;
+                code(s.prep.ensure_slice(m, p.slice as usize, REF_NOW))
+            }
+            Err(e) => code(Err(e)),
+        };
+    }
+    let mut i = 0;
+    while st == 0 && i < iters {
+        let stale = read_volatile(addr_of_mut!(s.now)) != 0;
+        match risk_array(&s.prep, p.kind, p.slice as usize, p.strike, stale) {
+            Ok(ra) => s.risk = ra,
+            Err(e) => st = code(Err(e)),
+        }
+        i += 1;
+    }
+    let ra = &s.risk;
+    let (mut sum, mut sum_s) = (0i64, 0i64);
+    for k in 0..N_SCEN {
+        sum = sum.wrapping_add(ra.pnl[k]);
+        sum_s = sum_s.wrapping_add(ra.pnl_stale[k]);
+    }
+    s.out = [
+        st,
+        sum as u64,
+        ra.pnl[1] as u64,
+        ra.pnl[26] as u64,
+        ra.base_q48 as u64,
+        sum_s as u64,
+        0,
+        0,
+    ];
+    st
+}
+
+fn put(s: &mut Scratch, r: Result<i64, Error>) {
+    match r {
+        Ok(v) => {
+            s.out[0] = 0;
+            s.out[1] = v as u64;
+        }
+        Err(e) => s.out[0] = code(Err(e)),
+    }
+}
+
+fn put_w(s: &mut Scratch, r: Result<i128, Error>) {
+    match r {
+        Ok(v) => {
+            s.out[0] = 0;
+            s.out[1] = v as u64;
+            s.out[2] = (v >> 64) as u64;
+        }
+        Err(e) => s.out[0] = code(Err(e)),
+    }
+}
+
+fn w(lo: u64, hi: u64) -> i128 {
+    ((hi as i128) << 64) | lo as i128
+}
+
+/// One library function on `inp` (tests of the build and the interpreter against native results).
+#[no_mangle]
+pub unsafe extern "C" fn pm_fn(id: u64, io: *mut Scratch) -> u64 {
+    let s = &mut *io;
+    let x = s.inp;
+    let (a, b, c) = (x[0] as i64, x[1] as i64, x[2] as i64);
+    s.out = [0; 8];
+    match id {
+        0 => put_w(s, Ok(wide::wmul(a, b))),
+        1 => put(s, wide::div(a, b)),
+        2 => put(s, wide::div_clamp(a, b, c)),
+        3 => put(s, wide::mul_div_floor(a, b, c)),
+        4 => put(s, wide::mul_div_ceil(a, b, c)),
+        5 => put(s, wide::wdiv_floor(w(x[0], x[1]), c)),
+        6 => put(s, wide::sqrt_q(a)),
+        7 => put(s, ln_u64(x[0])),
+        8 => put(s, exp_q(a)),
+        9 => put(s, ncdf(a)),
+        10 => {
+            let kind = if x[4] & 1 == 0 {
+                OptionKind::Call
+            } else {
+                OptionKind::Put
+            };
+            put_w(s, value_q48(kind, a, b, c, x[3] as i64))
+        }
+        11 => put_w(s, wide::wmul_q(w(x[0], x[1]), c)),
+        12 => {
+            let r = wide::isqrt(w(x[0], x[1]) as u128);
+            put_w(s, Ok(r as i128))
+        }
+        13 => put_w(s, wide::wmul_w(w(x[0], x[1]), w(x[2], x[3]))),
+        14 => put_w(s, wide::wdiv_w(w(x[0], x[1]), w(x[2], x[3]))),
+        15 => put(s, wide::shr_ceil(w(x[0], x[1]), x[2] as u32 % 128)),
+        17 => put_w(s, Ok(wide::shl_w(w(x[0], x[1]), x[2] as u32 % 128))),
+        18 => put(s, wide::shr_floor(w(x[0], x[1]), x[2] as u32 % 128)),
+        16 => put(s, wide::mul_ceil(a, b)),
+        _ => s.out[0] = 99,
+    }
+    s.out[0]
+}

@@ -1,0 +1,3 @@
+//! eBPF loader and counting interpreter (see `vm.rs`).
+pub mod elf;
+pub mod vm;
