@@ -49,8 +49,8 @@ pub struct Config {
     /// program-test payer, written to a temporary file.
     pub wallet: Option<PathBuf>,
     pub quiet: bool,
-    /// Slot length of the idle slot timer; 0 turns the timer off (slots then advance only after
-    /// transactions and warps).
+    /// Slot length; 0 turns the slot timer off (slots then advance only after transactions and
+    /// warps).
     pub slot_ms: u64,
 }
 
@@ -74,6 +74,10 @@ pub struct Shared {
     pub epoch_schedule: EpochSchedule,
     pub rent: Rent,
     pub quiet: bool,
+    /// Only without the slot timer does a landed transaction end its slot. With the timer,
+    /// slots pass with time as on a validator, so a blockhash stays valid ~60 s however many
+    /// transactions use it (web3.js and spl-token reuse one for up to 30 s).
+    pub advance_per_transaction: bool,
 }
 
 impl Shared {
@@ -219,6 +223,7 @@ pub async fn start(config: Config) -> Result<Localnet, String> {
         epoch_schedule: genesis.epoch_schedule.clone(),
         rent: genesis.rent.clone(),
         quiet: config.quiet,
+        advance_per_transaction: config.slot_ms == 0,
         subs: Default::default(),
         chain: tokio::sync::Mutex::new(chain),
     });

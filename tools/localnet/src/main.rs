@@ -16,7 +16,7 @@ usage: localnet [--port N] [--wallet PATH] [--quiet] [--exit-on-stdin-close] [--
                           Default: the program-test payer, written to a temporary file.
   --quiet                 No human logs on stderr.
   --exit-on-stdin-close   Exit when stdin reaches end of file (parent process gone).
-  --slot-ms N             Idle slot length in milliseconds (default 400; 0: slots advance only
+  --slot-ms N             Slot length in milliseconds (default 400; 0: slots advance only
                           after transactions and warps).
 
 Prints one JSON line on stdout when ready:

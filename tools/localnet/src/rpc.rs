@@ -341,7 +341,8 @@ fn meta_json(rec: &TxRecord) -> Value {
     meta
 }
 
-/// Processes a transaction, notifies subscribers and advances the slot when it landed.
+/// Processes a transaction and notifies subscribers; without a slot timer, a landed transaction
+/// also ends the slot.
 pub async fn submit(
     shared: &Shared,
     chain: &mut Chain,
@@ -371,8 +372,10 @@ pub async fn submit(
             });
             pubsub::notify_transaction(shared, chain, rec).await;
             // The transaction landed whatever happens next: report a failed advance in the log.
-            if let Err(e) = shared.advance(chain).await {
-                eprintln!("[localnet] advancing the slot after {}: {e}", rec.signature);
+            if shared.advance_per_transaction {
+                if let Err(e) = shared.advance(chain).await {
+                    eprintln!("[localnet] advancing the slot after {}: {e}", rec.signature);
+                }
             }
         }
         Processed::Rejected(err) => {
