@@ -1,0 +1,10 @@
+export * from "./constants";
+export * from "./pda";
+export * from "./units";
+export * from "./errors";
+export * from "./events";
+export * from "./client";
+export * from "./tx";
+export * from "./test-mint";
+export { IDL, PROGRAM_ERRORS, accountFieldOffset, accountSize } from "./idl";
+export type { PortfolioMargin } from "./idl";

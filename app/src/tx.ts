@@ -1,0 +1,66 @@
+// Build, sign, send and confirm one legacy transaction with a freshly fetched blockhash.
+// (web3.js's Connection.sendTransaction reuses a blockhash for up to 30 s, which is only safe
+// while the cluster's slot rate is a real validator's.)
+import {
+  Commitment,
+  ConfirmOptions,
+  Connection,
+  PublicKey,
+  Signer,
+  Transaction,
+  TransactionInstruction,
+  TransactionSignature,
+} from "@solana/web3.js";
+import { PROGRAM_ID } from "./constants";
+import { parseError } from "./errors";
+
+export interface SendTxOptions extends ConfirmOptions {
+  /** Fee payer; defaults to the first signer. */
+  feePayer?: PublicKey;
+  /** Signs last (e.g. a wallet adapter); called after the extra signers have signed. */
+  signTransaction?: (tx: Transaction) => Promise<Transaction>;
+  /** Program whose IDL errors `parseError` should use. */
+  programId?: PublicKey;
+}
+
+/**
+ * Sends `instructions` in one transaction and waits for `commitment` (default "confirmed").
+ * Every failure, including a client-side missing signature, is thrown as a PortfolioMarginError.
+ */
+export async function sendAndConfirmInstructions(
+  connection: Connection,
+  instructions: TransactionInstruction[],
+  signers: Signer[],
+  opts: SendTxOptions = {},
+): Promise<TransactionSignature> {
+  const commitment: Commitment = opts.commitment ?? "confirmed";
+  const programId = opts.programId ?? PROGRAM_ID;
+  try {
+    const feePayer = opts.feePayer ?? signers[0]?.publicKey;
+    if (!feePayer) throw new Error("sendAndConfirmInstructions: no fee payer");
+    const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash(opts.preflightCommitment ?? commitment);
+    let tx = new Transaction({ feePayer, blockhash, lastValidBlockHeight }).add(...instructions);
+    const seen = new Set<string>();
+    const unique = signers.filter((s) => {
+      const k = s.publicKey.toBase58();
+      return seen.has(k) ? false : (seen.add(k), true);
+    });
+    if (unique.length) tx.partialSign(...unique);
+    if (opts.signTransaction) tx = await opts.signTransaction(tx);
+    const signature = await connection.sendRawTransaction(tx.serialize(), {
+      skipPreflight: opts.skipPreflight,
+      preflightCommitment: opts.preflightCommitment ?? commitment,
+      maxRetries: opts.maxRetries,
+    });
+    const res = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, commitment);
+    if (res.value.err) {
+      const landed = await connection
+        .getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 })
+        .catch(() => null);
+      throw parseError({ err: res.value.err, logs: landed?.meta?.logMessages ?? undefined, signature }, programId);
+    }
+    return signature;
+  } catch (e) {
+    throw parseError(e, programId);
+  }
+}
