@@ -7,6 +7,7 @@ const fs = require("fs");
 const path = require("path");
 const ROOT = path.resolve(__dirname, "..");
 
+require("./lib/ensure-deps").ensureDeps();
 require("ts-node").register({ project: path.join(ROOT, "tsconfig.json"), transpileOnly: true });
 
 const { startLocalnet } = require("./lib/localnet");

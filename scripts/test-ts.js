@@ -8,6 +8,7 @@
 const { spawn } = require("child_process");
 const fs = require("fs");
 const path = require("path");
+require("./lib/ensure-deps").ensureDeps();
 const { startLocalnet } = require("./lib/localnet");
 
 const ROOT = path.resolve(__dirname, "..");
