@@ -73,16 +73,10 @@ pub fn ln_q(x: i64) -> Result<i64, Error> {
     Ok(ln_u64(x as u64)? - k_ln2(48))
 }
 
-/// e^x for x in Q48. Returns 0 below -34; overflow error above ~10.397.
-pub fn exp_q(x: i64) -> Result<i64, Error> {
-    if x < -34 * ONE {
-        return Ok(0);
-    }
-    if x > 10 * ONE + 111_795_440_405_285 {
-        // > ln(32767): the result would not fit Q16.48
-        return Err(Error::Overflow);
-    }
-    // x = k ln2 + r, |r| <= ln2/2
+/// e^x = p * 2^k with p = e^r in Q48, x = k ln2 + r, |r| <= ln2/2 (shared by `exp_q` and
+/// `exp_split`).
+#[inline(always)]
+fn exp_reduced(x: i64) -> Result<(i64, i64), Error> {
     let k = (x + LN2 / 2).div_euclid(LN2);
     let r = x - k_ln2(k);
     // e^r by Taylor to r^13/13! (Horner): p = 1 + r/1 (1 + r/2 (1 + ... (1 + r/13)))
@@ -92,6 +86,19 @@ pub fn exp_q(x: i64) -> Result<i64, Error> {
         p = ONE + mul(r, p)? / i;
         i -= 1;
     }
+    Ok((p, k))
+}
+
+/// e^x for x in Q48. Returns 0 below -34; overflow error above ~10.397.
+pub fn exp_q(x: i64) -> Result<i64, Error> {
+    if x < -34 * ONE {
+        return Ok(0);
+    }
+    if x > 10 * ONE + 111_795_440_405_285 {
+        // > ln(32767): the result would not fit Q16.48
+        return Err(Error::Overflow);
+    }
+    let (p, k) = exp_reduced(x)?;
     if k >= 0 {
         let v = crate::wide::shl_w(p as i128, k as u32);
         if v > i64::MAX as i128 {
@@ -109,14 +116,7 @@ pub fn exp_split(x: i64) -> Result<(i64, u32), Error> {
     if x > 0 {
         return Err(Error::Domain);
     }
-    let k = (x + LN2 / 2).div_euclid(LN2);
-    let r = x - k_ln2(k);
-    let mut p = ONE;
-    let mut i: i64 = 13;
-    while i >= 1 {
-        p = ONE + mul(r, p)? / i;
-        i -= 1;
-    }
+    let (p, k) = exp_reduced(x)?;
     Ok((p, (-k) as u32))
 }
 
