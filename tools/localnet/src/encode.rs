@@ -449,7 +449,7 @@ fn lookups_json(message: &VersionedMessage) -> Option<Value> {
 pub fn transaction_json(tx: &VersionedTransaction) -> Value {
     let m = &tx.message;
     let header = m.header();
-    let mut message = json!({
+    let message = json!({
         "header": {
             "numRequiredSignatures": header.num_required_signatures,
             "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
@@ -464,7 +464,12 @@ pub fn transaction_json(tx: &VersionedTransaction) -> Value {
             "stackHeight": null,
         })).collect::<Vec<_>>(),
     });
-    if let Some(l) = lookups_json(m) {
+    with_signatures(tx, message)
+}
+
+/// The `{signatures, message}` object, with the message's lookup tables when it has any.
+fn with_signatures(tx: &VersionedTransaction, mut message: Value) -> Value {
+    if let Some(l) = lookups_json(&tx.message) {
         message["addressTableLookups"] = l;
     }
     json!({
@@ -510,7 +515,7 @@ pub fn transaction_json_parsed(
             .map(|k| k.to_string())
             .unwrap_or_default()
     };
-    let mut message = json!({
+    let message = json!({
         "accountKeys": keys,
         "recentBlockhash": m.recent_blockhash().to_string(),
         "instructions": m.instructions().iter().map(|ix| json!({
@@ -520,13 +525,7 @@ pub fn transaction_json_parsed(
             "stackHeight": null,
         })).collect::<Vec<_>>(),
     });
-    if let Some(l) = lookups_json(m) {
-        message["addressTableLookups"] = l;
-    }
-    json!({
-        "signatures": tx.signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-        "message": message,
-    })
+    with_signatures(tx, message)
 }
 
 #[cfg(test)]
