@@ -53,3 +53,31 @@ pub enum Error {
     /// [`params::MARKET_PARAM_NAMES`] (or 100 + index in [`params::GLOBAL_PARAM_NAMES`]).
     ParamOutOfBounds(u8),
 }
+
+impl Error {
+    /// A stable number per error, for callers that report errors as integers (the program's
+    /// error mapping, the eBPF benchmark): 1..=17 by variant, `1000 + index` for
+    /// [`Error::ParamOutOfBounds`].
+    pub fn code(self) -> u32 {
+        match self {
+            Error::Overflow => 1,
+            Error::DivByZero => 2,
+            Error::Domain => 3,
+            Error::BadPrice => 4,
+            Error::BadVol => 5,
+            Error::BadTime => 6,
+            Error::BadDiscount => 7,
+            Error::BadSize => 8,
+            Error::BadMarketIndex => 9,
+            Error::BadSliceIndex => 10,
+            Error::TooManyPositions => 11,
+            Error::TooManyCollaterals => 12,
+            Error::TooManyMarkets => 13,
+            Error::TooManySlices => 14,
+            Error::OracleConfidenceTooWide => 15,
+            Error::BadBasis => 16,
+            Error::BadInstrument => 17,
+            Error::ParamOutOfBounds(i) => 1000 + i as u32,
+        }
+    }
+}

@@ -15,28 +15,6 @@ const NOW_OFF: usize = 128;
 const HEAP: usize = 64 * 1024;
 const CASES: [(u64, u64); 7] = [(1, 1), (8, 1), (8, 2), (8, 4), (32, 1), (32, 2), (32, 4)];
 
-fn err_index(e: Error) -> u64 {
-    match e {
-        Error::Overflow => 1,
-        Error::DivByZero => 2,
-        Error::Domain => 3,
-        Error::BadPrice => 4,
-        Error::BadVol => 5,
-        Error::BadTime => 6,
-        Error::BadDiscount => 7,
-        Error::BadSize => 8,
-        Error::BadMarketIndex => 9,
-        Error::BadSliceIndex => 10,
-        Error::TooManyPositions => 11,
-        Error::TooManyCollaterals => 12,
-        Error::TooManyMarkets => 13,
-        Error::TooManySlices => 14,
-        Error::OracleConfidenceTooWide => 15,
-        Error::BadBasis => 16,
-        Error::BadInstrument => 17,
-        Error::ParamOutOfBounds(i) => 1000 + i as u64,
-    }
-}
 
 fn new_vm(p: &Program) -> Vm<'_> {
     let mut vm = Vm::new(p, HEAP);
@@ -94,11 +72,11 @@ fn native_fn(id: u64, x: &[u64; 8]) -> [u64; 3] {
     let (a, b, c) = (x[0] as i64, x[1] as i64, x[2] as i64);
     let one = |r: Result<i64, Error>| match r {
         Ok(v) => [0, v as u64, 0],
-        Err(e) => [err_index(e), 0, 0],
+        Err(e) => [e.code() as u64, 0, 0],
     };
     let wide_ = |r: Result<i128, Error>| match r {
         Ok(v) => [0, v as u64, (v >> 64) as u64],
-        Err(e) => [err_index(e), 0, 0],
+        Err(e) => [e.code() as u64, 0, 0],
     };
     match id {
         0 => wide_(Ok(wide::wmul(a, b))),

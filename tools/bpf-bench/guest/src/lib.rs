@@ -37,33 +37,10 @@ pub struct Scratch {
 fn code(r: Result<(), Error>) -> u64 {
     match r {
         Ok(()) => 0,
-        Err(Error::ParamOutOfBounds(i)) => 1000 + i as u64,
-        Err(e) => err_index(e),
+        Err(e) => e.code() as u64,
     }
 }
 
-fn err_index(e: Error) -> u64 {
-    match e {
-        Error::Overflow => 1,
-        Error::DivByZero => 2,
-        Error::Domain => 3,
-        Error::BadPrice => 4,
-        Error::BadVol => 5,
-        Error::BadTime => 6,
-        Error::BadDiscount => 7,
-        Error::BadSize => 8,
-        Error::BadMarketIndex => 9,
-        Error::BadSliceIndex => 10,
-        Error::TooManyPositions => 11,
-        Error::TooManyCollaterals => 12,
-        Error::TooManyMarkets => 13,
-        Error::TooManySlices => 14,
-        Error::OracleConfidenceTooWide => 15,
-        Error::BadBasis => 16,
-        Error::BadInstrument => 17,
-        Error::ParamOutOfBounds(i) => 100 + i as u64,
-    }
-}
 
 /// Size of [`Scratch`] (the host checks its heap is large enough).
 #[no_mangle]
