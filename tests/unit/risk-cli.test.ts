@@ -109,7 +109,7 @@ describe("pm margin", () => {
     const rep = marginReport(parsePortfolio(doc), evaluatePortfolio(parsePortfolio(doc)));
     expect(rep.equity).to.equal(0);
     expect(rep.scanLoss).to.be.closeTo(16000, 0.01);
-    expect(rep.contingencies.deltaOneNotional.im).to.be.closeTo(2500, 0.01);
+    expect(rep.contingencies.linearLiquidation.im).to.be.closeTo(2500, 0.01);
     expect(rep.im).to.be.closeTo(16000 + 2500, 0.01);
     expect(rep.mm).to.be.closeTo(0.8 * 16000 + 1500, 0.01);
   });
@@ -125,6 +125,29 @@ describe("pm margin", () => {
       expect(covered.im, `K=${strike}`).to.be.below(naked.im);
       expect(covered.mm, `K=${strike}`).to.be.below(naked.mm);
     }
+  });
+
+  it("collateral and a covered call are charged once (spot 100,000, 29 days, vol 50%)", () => {
+    const doc = (collateral: number, positions: object[]) => ({
+      now: "2026-01-01T00:00:00Z",
+      markets: [{ underlying: "BTC", spot: 100000, vols: { "2026-01-30T00:00:00Z": 0.5 } }],
+      collateral: [{ asset: "BTC", amount: collateral }],
+      positions,
+    });
+    const im = (d: object) => marginReport(parsePortfolio(d), evaluatePortfolio(parsePortfolio(d))).im;
+    const alone = im(doc(1, []));
+    expect(alone).to.be.at.most(22_000); // the 16% scan and the 4% liquidation-cost haircut, once each
+    expect(im(doc(1, [{ underlying: "BTC", kind: "perp", size: -1 }]))).to.be.at.most(5_000);
+    const covered = im(doc(1, [{ underlying: "BTC", kind: "call", strike: 110000, expiry: "2026-01-30T00:00:00Z", size: -1 }]));
+    expect(covered).to.be.below(alone);
+  });
+
+  it("a parameter out of bounds is named, with its bound", () => {
+    const d = load("covered-call.json");
+    d.markets[0].params = { linearMm: 0.03, linearIm: 0.02 };
+    expect(() => parsePortfolio(d)).to.throw(PortfolioError, /markets\[0\]\.params\.linearIm: out of bounds \(linear_im_ppm = 20000 is below linear_mm_ppm = 30000\)/);
+    d.markets[0].params = { tailMoves: [-0.1, 0, 0, 0] };
+    expect(() => parsePortfolio(d)).to.throw(PortfolioError, /params\.tailMoves\[0\]: out of bounds/);
   });
 
   it("bad files get a clear error naming the field", () => {

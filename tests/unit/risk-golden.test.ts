@@ -4,8 +4,8 @@ import { expect } from "chai";
 import fs from "fs";
 import path from "path";
 import {
-  black76, evaluate, Collateral, GlobalParams, Kind, MarginResult, MarketState, Position, RiskError, OptionKind,
-  RiskArrayCache,
+  black76, evaluate, Collateral, fixed, GlobalParams, GLOBAL_PARAMS, Kind, MarginResult, MarketParams, MARKET_PARAMS,
+  MarketState, OptionKind, paramsFromValues, Position, RiskArrayCache, RiskError,
 } from "../../app/src/risk";
 
 const FILE = path.resolve(__dirname, "../../crates/risk-engine/golden/vectors.json");
@@ -14,63 +14,95 @@ interface MarginVec {
   now: S; global: S[];
   markets: { spot: S; conf: S; stale: boolean; params: S[]; slices: S[][] }[];
   positions: S[][]; collateral: S[][];
-  out: { error?: string; equity: S; mm: S; im: S; scan: S[]; addons: S[][]; markets: { pnl: S[]; worst: S; worst_index: S; addons: S[][] }[] };
+  out: { error?: string; equity: S; mm: S; im: S; scan: S[]; addons: S[][]; markets: { pnl: S[]; worst: S; worst_index: S; range_ppm: S; addons: S[][] }[] };
 }
-const vectors = JSON.parse(fs.readFileSync(FILE, "utf8")) as { price: { kind: OptionKind; in: S[]; out: S[] | { error: string } }[]; margin: MarginVec[] };
+const vectors = JSON.parse(fs.readFileSync(FILE, "utf8")) as {
+  price: { kind: OptionKind; in: S[]; out: S[] | { error: string } }[];
+  kernels: S[][];
+  margin: MarginVec[];
+};
 
-function inputs(v: MarginVec): [GlobalParams, MarketState[], Position[], Collateral[], bigint] {
-  const g = v.global.map(Number) as GlobalParams;
-  const ms: MarketState[] = v.markets.map((m) => ({
-    spot: BigInt(m.spot), conf: BigInt(m.conf), volStale: m.stale, params: m.params.map(Number),
+function account(v: MarginVec) {
+  const global = paramsFromValues<GlobalParams>(GLOBAL_PARAMS, v.global);
+  const markets: MarketState[] = v.markets.map((m) => ({
+    spot: BigInt(m.spot), conf: BigInt(m.conf), volStale: m.stale, params: paramsFromValues<MarketParams>(MARKET_PARAMS, m.params),
     slices: m.slices.map((s) => ({ expiry: BigInt(s[0]), atmPpm: BigInt(s[1]), skewPpm: BigInt(s[2]), curvPpm: BigInt(s[3]), basisPpm: BigInt(s[4]) })),
   }));
-  const ps: Position[] = v.positions.map((p) => ({
+  const positions: Position[] = v.positions.map((p) => ({
     market: Number(p[0]), kind: Number(p[1]) as Kind, slice: Number(p[2]), strike: BigInt(p[3]), size: BigInt(p[4]), cost: BigInt(p[5]),
   }));
-  const cs: Collateral[] = v.collateral.map((c) => ({ asset: Number(c[0]), amount: BigInt(c[1]) }));
-  return [g, ms, ps, cs, BigInt(v.now)];
+  const collateral: Collateral[] = v.collateral.map((c) => ({ asset: Number(c[0]), amount: BigInt(c[1]) }));
+  return { global, markets, positions, collateral, now: BigInt(v.now) };
 }
 
 function flat(r: MarginResult): string[] {
   const ao = (a: { mm: bigint; im: bigint }) => [a.mm, a.im];
+  const s = r.scan;
   return [
-    r.equity, r.mm, r.im, r.scanLoss, r.scanLossFresh, r.scanLossSeparate, r.scanLossJoint, BigInt(r.worstJointIndex), r.worstJointPnl,
-    ...[r.scanMargin, r.nakedShort, r.perpNotional, r.haircut, r.oracleConf, r.staleVol].flatMap(ao),
-    ...r.markets.flatMap((m) => [...m.pnl, m.worst, BigInt(m.worstIndex), ...[m.nakedShort, m.perpNotional, m.haircut, m.oracleConf].flatMap(ao)]),
+    r.equity, r.mm, r.im, s.loss, s.lossFresh, s.lossSeparate, s.lossJoint, BigInt(s.worstJointIndex), s.worstJointPnl, r.imFloor,
+    ...[r.scanMargin, r.nakedShort, r.linear, r.haircut, r.staleVol].flatMap(ao),
+    ...r.markets.flatMap((m) => [...m.pnl, m.worst, BigInt(m.worstIndex), BigInt(m.rangePpm), ...[m.nakedShort, m.linear, m.haircut].flatMap(ao)]),
   ].map(String);
 }
 function expected(o: MarginVec["out"]): string[] {
-  return [
-    o.equity, o.mm, o.im, ...o.scan, ...o.addons.flat(),
-    ...o.markets.flatMap((m) => [...m.pnl, m.worst, m.worst_index, ...m.addons.flat()]),
-  ];
+  return [o.equity, o.mm, o.im, ...o.scan, ...o.addons.flat(), ...o.markets.flatMap((m) => [...m.pnl, m.worst, m.worst_index, m.range_ppm, ...m.addons.flat()])];
 }
 
 function run<T>(f: () => T): T | { error: string } {
   try {
     return f();
   } catch (e) {
-    if (e instanceof RiskError) return { error: e.code };
+    if (e instanceof RiskError) return { error: e.vectorCode };
     throw e;
   }
 }
 
+const KERNELS: Record<string, (x: bigint[]) => bigint> = {
+  ncdf: ([d]) => fixed.ncdf(d),
+  ln_int: ([x]) => fixed.lnInt(x),
+  exp: ([x]) => fixed.exp(x),
+  isqrt: ([x]) => fixed.isqrt(x),
+  ratio_q32: ([n, d]) => fixed.ratioQ32(n, d),
+  reciprocal: ([v]) => {
+    const [m, s] = fixed.reciprocal(v);
+    return (m << 8n) | BigInt(s);
+  },
+};
+const ERROR_OUT = -(1n << 127n);
+
 describe("risk engine TS mirror: golden vectors (bit-exact with Rust)", function () {
-  this.timeout(120_000);
-  it("has at least 1,000 margin vectors and 300 pricing vectors", () => {
+  this.timeout(300_000);
+  it("has at least 1,000 margin, 300 pricing and 2,000 kernel vectors", () => {
     expect(vectors.margin.length).to.be.at.least(1000);
     expect(vectors.price.length).to.be.at.least(300);
+    expect(vectors.kernels.length).to.be.at.least(2000);
   });
 
-  it("prices every Black-76 vector bit for bit", () => {
+  it("computes every Q32 kernel vector bit for bit", () => {
+    let bad = 0;
+    for (const row of vectors.kernels) {
+      const [name, ...rest] = row;
+      const values = rest.map(BigInt);
+      const want = values[values.length - 1];
+      let got: bigint;
+      try {
+        got = KERNELS[name](values.slice(0, -1));
+      } catch (e) {
+        if (!(e instanceof RiskError)) throw e;
+        got = ERROR_OUT;
+      }
+      if (got !== want && bad++ < 5) console.error(`kernel ${name}(${values.slice(0, -1)}): ${got} want ${want}`);
+    }
+    expect(bad, `${bad} kernel vectors differ`).to.equal(0);
+  });
+
+  it("prices every precise Black-76 vector bit for bit", () => {
     let bad = 0;
     for (const [i, v] of vectors.price.entries()) {
       const [f, k, vol, t, df] = v.in.map(BigInt);
       const got = run(() => black76(v.kind, f, k, vol, t, df));
       const gotFlat = "error" in got ? got : [got.valueQ, got.value, got.delta, got.gamma, got.vega, got.theta].map(String);
-      if (JSON.stringify(gotFlat) !== JSON.stringify(v.out)) {
-        if (bad++ < 3) console.error(`price vector ${i}:`, gotFlat, v.out);
-      }
+      if (JSON.stringify(gotFlat) !== JSON.stringify(v.out) && bad++ < 3) console.error(`price vector ${i}:`, gotFlat, v.out);
     }
     expect(bad, `${bad} pricing vectors differ`).to.equal(0);
   });
@@ -79,17 +111,17 @@ describe("risk engine TS mirror: golden vectors (bit-exact with Rust)", function
     let bad = 0;
     let ok = 0;
     for (const [i, v] of vectors.margin.entries()) {
-      const [g, ms, ps, cs, now] = inputs(v);
-      const got = run(() => evaluate(g, ms, ps, cs, now));
+      const acct = account(v);
+      const got = run(() => evaluate(acct));
       const want = v.out.error ? { error: v.out.error } : expected(v.out);
       const gotFlat = "error" in got ? got : flat(got);
       if (JSON.stringify(gotFlat) !== JSON.stringify(want)) {
-        if (bad++ < 3) console.error(`margin vector ${i}:`, JSON.stringify(gotFlat).slice(0, 400), "\nwant", JSON.stringify(want).slice(0, 400));
+        if (bad++ < 3) console.error(`margin vector ${i}:`, JSON.stringify(gotFlat).slice(0, 600), "\nwant", JSON.stringify(want).slice(0, 600));
         continue;
       }
       if (!("error" in got)) {
         ok++;
-        const cached = flat(evaluate(g, ms, ps, cs, now, new RiskArrayCache(ms, now)));
+        const cached = flat(evaluate(acct, new RiskArrayCache(acct.markets, acct.now)));
         if (JSON.stringify(cached) !== JSON.stringify(want)) bad++;
       }
     }

@@ -1,19 +1,24 @@
 // Portfolio files for the margin calculator (`pm margin --portfolio FILE`): parse + validate (errors
 // name the field), convert to engine inputs, evaluate, and present (tables / JSON numbers in USD).
 // Schema and defaults: README "Margin calculator".
-import { Collateral, evaluate, Kind, MarginResult, MarketPrep, MarketState, MAX_COLLATERALS, MAX_MARKETS, MAX_POSITIONS, MAX_SLICES, Position, QUOTE, SCENARIOS, VolSlice } from "./engine";
-import { DEFAULT_GLOBAL, defaultMarketParams, defaultRangePpm, GlobalParams, MARKET_PARAM_NAMES, validateGlobalParams, validateMarketParams } from "./params";
+import { MarketPrep, MarketState, MAX_SLICES, SCENARIOS, VolSlice } from "./grid";
+import { Collateral, evaluate, Kind, MarginResult, MAX_COLLATERALS, MAX_MARKETS, MAX_POSITIONS, Position, QUOTE } from "./margin";
+import { DEFAULT_GLOBAL, defaultMarketParams, defaultRangePpm, GlobalParams, MarketParams, tailMoves, validateGlobalParams, validateMarketParams } from "./params";
 import { RiskError } from "./wide";
 
 export class PortfolioError extends Error {}
 
-/** Friendly (fraction / days) names of the MarketParams fields, in engine order. */
-export const PARAM_KEYS: { key: string; index: number; scale: number }[] = [
-  ["priceRange", 0], ["volUpCoef", 5], ["volDownCoef", 6], ["volDownMinMult", 7], ["volExpShort", 8], ["volExpLong", 9],
-  ["volRefDays", 10], ["volUpFloor", 11], ["staleVolMult", 12], ["volMin", 13], ["volMax", 14], ["basisMax", 15],
-  ["nakedShortMm", 16], ["nakedShortIm", 17], ["perpMm", 18], ["perpIm", 19], ["haircutMm", 20], ["haircutIm", 21],
-  ["confMmMult", 22], ["confImMult", 23], ["maxConf", 24],
-].map(([key, index]) => ({ key: key as string, index: index as number, scale: key === "volRefDays" ? 1 : 1e6 }));
+/** Friendly (fraction / days) names of the MarketParams fields: the field's key without "Ppm". */
+export const PARAM_KEYS: { key: string; field: keyof MarketParams; scale: number }[] = (Object.keys(defaultMarketParams()) as (keyof MarketParams)[])
+  .filter((k) => !k.startsWith("tailMove"))
+  .map((field) => ({ key: field.replace(/Ppm$/, ""), field, scale: field === "volRefDays" ? 1 : 1e6 }));
+const GLOBAL_KEYS: { key: string; field: keyof GlobalParams }[] = (Object.keys(DEFAULT_GLOBAL) as (keyof GlobalParams)[]).map((field) => ({ key: field.replace(/Ppm$/, ""), field }));
+/** A parameter's friendly key from its engine name (as RiskError.param carries it). */
+const friendlyKey = (name: string): string => {
+  const m = /^tail_move_(\d)_ppm$/.exec(name);
+  if (m) return `tailMoves[${Number(m[1]) - 1}]`;
+  return name.replace(/_ppm$/, "").replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+};
 
 export interface Parsed {
   now: bigint;
@@ -55,17 +60,19 @@ export function parsePortfolio(doc: unknown): Parsed {
   if (!isObj(doc)) throw new PortfolioError("portfolio: expected a JSON object");
   known(doc, ["now", "global", "markets", "collateral", "positions", "description"], "portfolio");
   const now = time(doc.now, "now");
-  let global: GlobalParams = [...DEFAULT_GLOBAL] as GlobalParams;
+  const global: GlobalParams = { ...DEFAULT_GLOBAL };
   if (doc.global !== undefined) {
     if (!isObj(doc.global)) throw new PortfolioError("global: expected an object");
-    known(doc.global, ["mmScan", "imScan", "corrCredit"], "global");
-    (["mmScan", "imScan", "corrCredit"] as const).forEach((k, i) => {
-      if ((doc.global as Record<string, unknown>)[k] !== undefined) global[i] = Number(e6(num((doc.global as Record<string, unknown>)[k], `global.${k}`), `global.${k}`));
-    });
+    const g = doc.global;
+    known(g, GLOBAL_KEYS.map((k) => k.key), "global");
+    for (const { key, field } of GLOBAL_KEYS) {
+      if (g[key] !== undefined) global[field] = Number(e6(num(g[key], `global.${key}`), `global.${key}`));
+    }
     try {
       validateGlobalParams(global);
     } catch (e) {
-      throw new PortfolioError(`global.${["mmScan", "imScan", "corrCredit"][Number(/\((\d+)\)/.exec((e as Error).message)?.[1] ?? 100) - 100]}: out of bounds`);
+      if (!(e instanceof RiskError)) throw e;
+      throw new PortfolioError(`global.${friendlyKey(e.param ?? "")}: out of bounds (${e.message.replace(/^risk engine error: [^:]*: /, "")})`);
     }
   }
   if (!Array.isArray(doc.markets) || doc.markets.length === 0) throw new PortfolioError("markets: expected a non-empty array");
@@ -89,20 +96,20 @@ export function parsePortfolio(doc: unknown): Parsed {
       known(m.params, [...PARAM_KEYS.map((p) => p.key), "tailMoves"], `${f}.params`);
       for (const p of PARAM_KEYS) {
         const v = m.params[p.key];
-        if (v !== undefined) params[p.index] = Math.round(num(v, `${f}.params.${p.key}`) * p.scale);
+        if (v !== undefined) params[p.field] = Math.round(num(v, `${f}.params.${p.key}`) * p.scale);
       }
       if (m.params.tailMoves !== undefined) {
         const t = m.params.tailMoves;
         if (!Array.isArray(t) || t.length !== 4) throw new PortfolioError(`${f}.params.tailMoves: expected 4 numbers (0 disables one)`);
-        t.forEach((x, j) => (params[1 + j] = Math.round(num(x, `${f}.params.tailMoves[${j}]`) * 1e6)));
+        const fields = ["tailMove1Ppm", "tailMove2Ppm", "tailMove3Ppm", "tailMove4Ppm"] as const;
+        t.forEach((x, j) => (params[fields[j]] = Math.round(num(x, `${f}.params.tailMoves[${j}]`) * 1e6)));
       }
     }
     try {
       validateMarketParams(params);
     } catch (e) {
-      const idx = Number(/\((\d+)\)/.exec((e as Error).message)?.[1] ?? 0);
-      const pk = PARAM_KEYS.find((p) => p.index === idx)?.key ?? (idx >= 1 && idx <= 4 ? `tailMoves[${idx - 1}]` : MARKET_PARAM_NAMES[idx]);
-      throw new PortfolioError(`${f}.params.${pk}: out of bounds (${MARKET_PARAM_NAMES[idx]} = ${params[idx]})`);
+      if (!(e instanceof RiskError)) throw e;
+      throw new PortfolioError(`${f}.params.${friendlyKey(e.param ?? "")}: out of bounds (${e.message.replace(/^risk engine error: [^:]*: /, "")})`);
     }
     if (!isObj(m.vols)) throw new PortfolioError(`${f}.vols: expected an object { "<expiry ISO>": vol | { atm, skew?, curv?, basis? } }`);
     const defBasis = m.basis === undefined ? 0 : num(m.basis, `${f}.basis`);
@@ -124,13 +131,13 @@ export function parsePortfolio(doc: unknown): Parsed {
         if (v.basis !== undefined) basis = num(v.basis, `${vf}.basis`);
       } else throw new PortfolioError(`${vf}: expected an ATM vol number or { atm, skew?, curv?, basis? }`);
       const atmPpm = e6(atm, `${vf}.atm`);
-      if (atmPpm < BigInt(params[13]) || atmPpm > BigInt(params[14])) throw new PortfolioError(`${vf}: ATM vol ${atm} outside [${params[13] / 1e6}, ${params[14] / 1e6}]`);
-      if (Math.abs(basis) * 1e6 > params[15]) throw new PortfolioError(`${vf}: basis ${basis} beyond ±${params[15] / 1e6}`);
+      if (atmPpm < BigInt(params.volMinPpm) || atmPpm > BigInt(params.volMaxPpm)) throw new PortfolioError(`${vf}: ATM vol ${atm} outside [${params.volMinPpm / 1e6}, ${params.volMaxPpm / 1e6}]`);
+      if (Math.abs(basis) * 1e6 > params.basisMaxPpm) throw new PortfolioError(`${vf}: basis ${basis} beyond ±${params.basisMaxPpm / 1e6}`);
       if (ex.s - now.s > 10n * 31_536_000n) throw new PortfolioError(`${vf}: expiry more than 10 years ahead`);
       return { expiry: ex.s, atmPpm, skewPpm: e6(skew, `${vf}.skew`), curvPpm: e6(curv, `${vf}.curv`), basisPpm: e6(basis, `${vf}.basis`) };
     });
     expiries.push(exps);
-    if (conf * 1_000_000n > spot * BigInt(params[24])) throw new PortfolioError(`${f}.conf: oracle confidence above ${params[24] / 1e4}% of spot`);
+    if (conf * 1_000_000n > spot * BigInt(params.maxConfPpm)) throw new PortfolioError(`${f}.conf: oracle confidence above ${params.maxConfPpm / 1e4}% of spot`);
     return { spot, conf, volStale: m.volStale === true, slices, params };
   });
   const collateral: Collateral[] = [];
@@ -184,7 +191,7 @@ export function parsePortfolio(doc: unknown): Parsed {
   if (fix.length) {
     for (const p of fix) {
       const mp = new MarketPrep(markets[p.market]);
-      const fwd = mp.ensureSlice(p.slice, now.s).fwd;
+      const fwd = mp.ensureSlice(p.slice, now.s).forwardPx >> BigInt(mp.priceBits);
       p.cost = (p.size * fwd) / 1_000_000n;
     }
   }
@@ -197,11 +204,11 @@ const VOLS = ["unchanged", "up", "down"] as const;
 const usd = (x: bigint): number => Number(x) / 1e6;
 
 export function scenarioList(pp: Parsed, mi: number, r: MarginResult): ScenarioPnl[] {
-  const p = pp.markets[mi].params;
-  const R = p[0] / 1e6;
+  const tails = tailMoves(pp.markets[mi].params);
+  const R = r.markets[mi].rangePpm / 1e6; // widened by the oracle confidence
   const quarters = [0, 1, -1, 2, -2, 3, -3, 4, -4];
   return SCENARIOS.map(([j, v], s) => {
-    const shock = j < 9 ? (quarters[j] * R) / 4 : p[1 + j - 9] / 1e6;
+    const shock = j < 9 ? (quarters[j] * R) / 4 : tails[j - 9] / 1e6;
     const weight = j < 9 ? 1 : shock === 0 ? 0 : Math.min(1, R / Math.abs(shock));
     return { index: s, spotShock: shock, vol: VOLS[v], weight, pnl: usd(r.markets[mi].pnl[s]) };
   });
@@ -220,9 +227,11 @@ export function marginReport(pp: Parsed, r: MarginResult) {
     return {
       underlying: sym,
       spot: usd(pp.markets[mi].spot),
-      priceRange: pp.markets[mi].params[0] / 1e6,
+      priceRange: pp.markets[mi].params.priceRangePpm / 1e6,
+      /** The range in force: widened by conf_mult x conf / spot. */
+      effectiveRange: m.rangePpm / 1e6,
       worst: { ...sc[m.worstIndex], description: describeScenario(sc[m.worstIndex]) },
-      contingencies: { nakedShort: ao(m.nakedShort), deltaOneNotional: ao(m.perpNotional), haircut: ao(m.haircut), oracleConf: ao(m.oracleConf) },
+      contingencies: { nakedShort: ao(m.nakedShort), linearLiquidation: ao(m.linear), haircut: ao(m.haircut) },
       scenarios: sc,
     };
   });
@@ -233,19 +242,19 @@ export function marginReport(pp: Parsed, r: MarginResult) {
     mm: usd(r.mm),
     excessOverIm: usd(r.equity - r.im),
     excessOverMm: usd(r.equity - r.mm),
-    scanLoss: usd(r.scanLoss),
+    scanLoss: usd(r.scan.loss),
     worstScenario: pp.symbols.length === 1
       ? markets[0].worst
       : {
-          index: r.worstJointIndex,
-          pnl: usd(r.worstJointPnl),
-          description: `aligned scenario #${r.worstJointIndex}: ` + markets.map((m) => `${m.underlying} ${describeScenario(m.scenarios[r.worstJointIndex])}`).join("; "),
+          index: r.scan.worstJointIndex,
+          pnl: usd(r.scan.worstJointPnl),
+          description: `aligned scenario #${r.scan.worstJointIndex}: ` + markets.map((m) => `${m.underlying} ${describeScenario(m.scenarios[r.scan.worstJointIndex])}`).join("; "),
         },
     contingencies: {
-      scan: ao(r.scanMargin), nakedShort: ao(r.nakedShort), deltaOneNotional: ao(r.perpNotional), collateralHaircut: ao(r.haircut),
-      oracleConf: ao(r.oracleConf), staleVol: ao(r.staleVol),
+      scan: ao(r.scanMargin), nakedShort: ao(r.nakedShort), linearLiquidation: ao(r.linear), collateralHaircut: ao(r.haircut),
+      staleVol: ao(r.staleVol), imFloor: { mm: 0, im: usd(r.imFloor) },
     },
-    correlationCredit: { separate: usd(r.scanLossSeparate), joint: usd(r.scanLossJoint), creditPpm: pp.global[2] },
+    correlationCredit: { separate: usd(r.scan.lossSeparate), joint: usd(r.scan.lossJoint), creditPpm: pp.global.corrCreditPpm },
     markets,
     raw: { equity: r.equity.toString(), im: r.im.toString(), mm: r.mm.toString(), unit: "USDC 1e-6" },
   };
@@ -253,9 +262,9 @@ export function marginReport(pp: Parsed, r: MarginResult) {
 
 export function evaluatePortfolio(pp: Parsed): MarginResult {
   try {
-    return evaluate(pp.global, pp.markets, pp.positions, pp.collateral, pp.now);
+    return evaluate({ global: pp.global, markets: pp.markets, positions: pp.positions, collateral: pp.collateral, now: pp.now });
   } catch (e) {
-    if (e instanceof RiskError) throw new PortfolioError(`risk engine rejected the portfolio: ${e.code}`);
+    if (e instanceof RiskError) throw new PortfolioError(`risk engine rejected the portfolio: ${e.message.replace(/^risk engine error: /, "")}`);
     throw e;
   }
 }
@@ -277,15 +286,15 @@ export function formatReport(rep: ReturnType<typeof marginReport>): string[] {
   out.push(`  ${"component".padEnd(26)}${"MM".padStart(18)}${"IM".padStart(18)}`);
   const c = rep.contingencies;
   for (const [k, v] of [
-    ["scanning risk", c.scan], ["naked short options", c.nakedShort], ["delta-one notional", c.deltaOneNotional],
-    ["collateral haircuts", c.collateralHaircut], ["oracle confidence", c.oracleConf], ["stale vol", c.staleVol],
+    ["scanning risk", c.scan], ["uncovered short options", c.nakedShort], ["linear liquidation cost", c.linearLiquidation],
+    ["collateral liquidation cost", c.collateralHaircut], ["stale vol", c.staleVol], ["IM floor (1.1 x MM)", c.imFloor],
   ] as [string, { mm: number; im: number }][]) {
     out.push(`  ${k.padEnd(26)}${fmt(v.mm).padStart(18)}${fmt(v.im).padStart(18)}`);
   }
   out.push(`  ${"total".padEnd(26)}${fmt(rep.mm).padStart(18)}${fmt(rep.im).padStart(18)}`);
   for (const m of rep.markets) {
     out.push("");
-    out.push(`Risk matrix ${m.underlying} (spot ${fmt(m.spot)}, range ±${(m.priceRange * 100).toFixed(1)}%): P&L in USD`);
+    out.push(`Risk matrix ${m.underlying} (spot ${fmt(m.spot)}, range ±${(m.effectiveRange * 100).toFixed(2)}%): P&L in USD`);
     const grid = m.scenarios.filter((s) => s.weight === 1 || s.index < 23);
     const shocks = [...new Set(grid.filter((s) => s.index < 23).map((s) => s.spotShock))].sort((a, b) => a - b);
     const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;

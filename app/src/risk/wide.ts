@@ -1,9 +1,15 @@
 // Bit-exact mirror of crates/risk-engine/src/wide.rs (bigint). Same rounding in every function:
 // floor = toward -inf (BigInt >> and floorDiv), trunc = toward zero (BigInt /).
 
+/** An engine error: `code` is the Rust `Error` variant; `param` names the parameter of a
+ * `ParamOutOfBounds` / `GlobalParamOutOfBounds`. */
 export class RiskError extends Error {
-  constructor(public readonly code: string) {
-    super(`risk engine error: ${code}`);
+  constructor(public readonly code: string, public readonly param?: string, detail?: string) {
+    super(`risk engine error: ${code}${param ? ` (${param})` : ""}${detail ? `: ${detail}` : ""}`);
+  }
+  /** The error as the golden vectors spell it (the Rust variant, with the parameter's name). */
+  get vectorCode(): string {
+    return this.param ? `${this.code}(${this.param})` : this.code;
   }
 }
 

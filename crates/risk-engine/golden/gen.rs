@@ -1,6 +1,8 @@
+#![allow(dead_code)]
 //! Golden-vector generator shared by the `risk-golden` binary (writes `golden/vectors.json`) and
 //! the `golden` test (regenerates in memory and compares byte for byte). Deterministic: its own
 //! splitmix64 PRNG, integers only, JSON written by hand (every integer as a decimal string).
+use risk_engine::fixed;
 use risk_engine::*;
 use std::fmt::Write;
 
@@ -42,31 +44,41 @@ fn rand_params(r: &mut Rng, base: MarketParams) -> MarketParams {
     if r.chance(60) {
         return p;
     }
-    p.price_range_ppm = r.int(50_000, 400_000) as u32;
-    let rg = p.price_range_ppm as i64;
-    for t in p.tail_moves_ppm.iter_mut() {
-        *t = match r.int(0, 3) {
+    // every field uniform within its bounds, then the ordering constraints and tail rule restored
+    let mut f = p.fields();
+    for (i, &(lo, hi)) in MarketParams::BOUNDS.iter().enumerate() {
+        f[i] = r.int(lo, hi);
+    }
+    f[0] = r.int(50_000, 400_000);
+    // the smile clamp mostly at its defaults (slices are drawn inside it)
+    if r.chance(70) {
+        for name in ["vol_min_ppm", "vol_max_ppm"] {
+            let i = MarketParams::index_of(name).unwrap();
+            f[i] = base.fields()[i];
+        }
+    }
+    for _ in 0..MARKET_PARAM_ORDER.len() {
+        for &(lower, higher) in MARKET_PARAM_ORDER {
+            let (l, h) = (MarketParams::index_of(lower).unwrap(), MarketParams::index_of(higher).unwrap());
+            if f[h] < f[l] {
+                f[h] = r.int(f[l], MarketParams::BOUNDS[h].1);
+            }
+        }
+    }
+    for name in TAIL_FIELDS {
+        let i = MarketParams::index_of(name).unwrap();
+        f[i] = match r.int(0, 3) {
             0 => 0,
-            1 => -(r.int(rg, 900_000) as i32),
-            _ => r.int(rg, 3_000_000) as i32,
+            1 => -r.int(f[0], 900_000),
+            _ => r.int(f[0], 3_000_000),
         };
     }
-    p.vol_up_coef_ppm = r.int(0, 2_000_000) as u32;
-    p.vol_down_coef_ppm = r.int(0, 900_000) as u32;
-    p.vol_down_min_mult_ppm = r.int(50_000, 1_000_000) as u32;
-    p.vol_exp_short_ppm = r.int(0, 1_000_000) as u32;
-    p.vol_exp_long_ppm = r.int(0, 1_000_000) as u32;
-    p.vol_ref_days = r.int(1, 365) as u32;
-    p.vol_up_floor_ppm = r.int(0, 3_000_000) as u32;
-    p.stale_vol_mult_ppm = r.int(1_000_000, 4_000_000) as u32;
-    p.naked_short_mm_ppm = r.int(0, 100_000) as u32;
-    p.naked_short_im_ppm = r.int(p.naked_short_mm_ppm as i64, 200_000) as u32;
-    p.perp_mm_ppm = r.int(0, 200_000) as u32;
-    p.perp_im_ppm = r.int(p.perp_mm_ppm as i64, 300_000) as u32;
-    p.haircut_mm_ppm = r.int(0, 900_000) as u32;
-    p.haircut_im_ppm = r.int(p.haircut_mm_ppm as i64, 950_000) as u32;
-    p.conf_mm_mult_ppm = r.int(0, 10_000_000) as u32;
-    p.conf_im_mult_ppm = r.int(p.conf_mm_mult_ppm as i64, 10_000_000) as u32;
+    if r.chance(80) {
+        f[MarketParams::index_of("max_conf_ppm").unwrap()] = r.int(0, 100_000);
+    }
+    for (i, &v) in f.iter().enumerate() {
+        p.set_field(i, v).unwrap();
+    }
     p
 }
 
@@ -84,7 +96,12 @@ fn rand_case(r: &mut Rng) -> Case {
         GlobalParams::default()
     } else {
         let mm = r.int(500_000, 1_000_000);
-        GlobalParams { mm_scan_ppm: mm as u32, im_scan_ppm: r.int(mm, 2_000_000) as u32, corr_credit_ppm: r.int(0, 900_000) as u32 }
+        GlobalParams {
+            mm_scan_ppm: mm as u32,
+            im_scan_ppm: r.int(mm, 2_000_000) as u32,
+            corr_credit_ppm: r.int(0, 900_000) as u32,
+            im_over_mm_min_ppm: r.int(1_000_000, 2_000_000) as u32,
+        }
     };
     let nm = r.int(1, 4) as usize;
     let mut ms = Vec::new();
@@ -103,12 +120,12 @@ fn rand_case(r: &mut Rng) -> Case {
                 1 => now + r.int(1, 3600),
                 _ => now + r.logint(3600, 3 * 365 * DAY),
             };
-            let vmin = m.params.vol_min_ppm as i64;
+            let (vmin, vmax) = (m.params.vol_min_ppm as i64, m.params.vol_max_ppm as i64);
             m.push_slice(VolSlice {
                 expiry,
-                atm_ppm: r.logint(vmin, 3_000_000),
-                skew_ppm: r.int(-500_000, 500_000),
-                curv_ppm: r.int(-200_000, 2_000_000),
+                atm_ppm: if r.next() % 400 == 0 { vmax + 1 } else { r.logint(vmin, vmax.min(3_000_000)) },
+                skew_ppm: r.int(-500_000, 500_000).clamp(-10 * vmax, 10 * vmax),
+                curv_ppm: r.int(-200_000, 2_000_000).clamp(-10 * vmax, 10 * vmax),
                 basis_ppm: r.int(-(m.params.basis_max_ppm as i64), m.params.basis_max_ppm as i64) / if r.chance(50) { 10 } else { 1 },
             })
             .unwrap();
@@ -142,6 +159,15 @@ fn rand_case(r: &mut Rng) -> Case {
     Case { now, g, ms, ps, cs }
 }
 
+/// An error as the vectors spell it: the variant, with a parameter's name instead of its index.
+fn error_name(e: Error) -> String {
+    match (e, param_name(e)) {
+        (Error::ParamOutOfBounds(_), Some(n)) => format!("ParamOutOfBounds({n})"),
+        (Error::GlobalParamOutOfBounds(_), Some(n)) => format!("GlobalParamOutOfBounds({n})"),
+        _ => format!("{e:?}"),
+    }
+}
+
 fn arr<I: IntoIterator<Item = i128>>(it: I) -> String {
     let v: Vec<String> = it.into_iter().map(|x| format!("\"{x}\"")).collect();
     format!("[{}]", v.join(","))
@@ -153,7 +179,7 @@ fn addon(a: &AddOn) -> String {
 
 pub fn case_json(c: &Case) -> String {
     let mut s = String::new();
-    write!(s, "{{\"now\":\"{}\",\"global\":{},\"markets\":[", c.now, arr([c.g.mm_scan_ppm as i128, c.g.im_scan_ppm as i128, c.g.corr_credit_ppm as i128])).unwrap();
+    write!(s, "{{\"now\":\"{}\",\"global\":{},\"markets\":[", c.now, arr(c.g.fields().iter().map(|&x| x as i128))).unwrap();
     for (i, m) in c.ms.iter().enumerate() {
         if i > 0 {
             s.push(',');
@@ -180,8 +206,9 @@ pub fn case_json(c: &Case) -> String {
         .collect();
     let cs: Vec<String> = c.cs.iter().map(|x| arr([x.asset as i128, x.amount as i128])).collect();
     write!(s, "],\"positions\":[{}],\"collateral\":[{}],\"out\":", ps.join(","), cs.join(",")).unwrap();
-    match evaluate(&c.g, &c.ms, &c.ps, &c.cs, c.now) {
-        Err(e) => write!(s, "{{\"error\":\"{:?}\"}}", e).unwrap(),
+    let account = Account { global: &c.g, markets: &c.ms, positions: &c.ps, collateral: &c.cs, now: c.now };
+    match evaluate(&account) {
+        Err(e) => write!(s, "{{\"error\":\"{}\"}}", error_name(e)).unwrap(),
         Ok(r) => {
             write!(
                 s,
@@ -189,8 +216,8 @@ pub fn case_json(c: &Case) -> String {
                 r.equity,
                 r.mm,
                 r.im,
-                arr([r.scan_loss, r.scan_loss_fresh, r.scan_loss_separate, r.scan_loss_joint, r.worst_joint_index as i64, r.worst_joint_pnl].map(|x| x as i128)),
-                [&r.scan_margin, &r.naked_short, &r.perp_notional, &r.haircut, &r.oracle_conf, &r.stale_vol].map(addon).join(",")
+                arr([r.scan.loss, r.scan.loss_fresh, r.scan.loss_separate, r.scan.loss_joint, r.scan.worst_joint_index as i64, r.scan.worst_joint_pnl, r.im_floor].map(|x| x as i128)),
+                [&r.scan_margin, &r.naked_short, &r.linear, &r.haircut, &r.stale_vol].map(addon).join(",")
             )
             .unwrap();
             for (i, m) in r.markets[..r.n_markets as usize].iter().enumerate() {
@@ -199,11 +226,12 @@ pub fn case_json(c: &Case) -> String {
                 }
                 write!(
                     s,
-                    "{{\"pnl\":{},\"worst\":\"{}\",\"worst_index\":\"{}\",\"addons\":[{}]}}",
+                    "{{\"pnl\":{},\"worst\":\"{}\",\"worst_index\":\"{}\",\"range_ppm\":\"{}\",\"addons\":[{}]}}",
                     arr(m.pnl.iter().map(|&x| x as i128)),
                     m.worst,
                     m.worst_index,
-                    [&m.naked_short, &m.perp_notional, &m.haircut, &m.oracle_conf].map(addon).join(",")
+                    m.range_ppm,
+                    [&m.naked_short, &m.linear, &m.haircut].map(addon).join(",")
                 )
                 .unwrap();
             }
@@ -234,6 +262,32 @@ fn price_json(r: &mut Rng) -> String {
     s
 }
 
+/// Vectors of the Q32 kernels: `[name, inputs..., output]` (output "E" for an error).
+fn kernel_json(r: &mut Rng) -> String {
+    let mut rows: Vec<String> = Vec::new();
+    let row = |name: &str, ins: &[i128], out: Option<i128>| -> String {
+        let mut v: Vec<i128> = ins.to_vec();
+        v.push(out.unwrap_or(i128::MIN));
+        format!("[\"{name}\",{}]", arr(v).trim_start_matches('[').trim_end_matches(']'))
+    };
+    for _ in 0..400 {
+        let d = (r.next() as i64) >> r.int(20, 63);
+        rows.push(row("ncdf", &[d as i128], Some(fixed::ncdf(d) as i128)));
+        let x = r.next() >> r.int(0, 63);
+        rows.push(row("ln_int", &[x as i128], fixed::ln_int(x).ok().map(|v| v as i128)));
+        let e = r.int(-25 << 32, 22 << 32);
+        rows.push(row("exp", &[e as i128], fixed::exp(e).ok().map(|v| v as i128)));
+        let n = r.next() >> r.int(0, 63);
+        rows.push(row("isqrt", &[n as i128], Some(fixed::isqrt(n) as i128)));
+        let den = r.logint(1, 1 << 46) as u64;
+        let num = 1 + r.next() % den;
+        rows.push(row("ratio_q32", &[num as i128, den as i128], Some(fixed::ratio_q32(num, den) as i128)));
+        let v = r.logint(1, 1 << 40);
+        rows.push(row("reciprocal", &[v as i128], fixed::reciprocal(v).ok().map(|(m, s)| ((m as i128) << 8) | s as i128)));
+    }
+    rows.join(",\n")
+}
+
 /// The whole vectors file.
 pub fn generate() -> String {
     let mut r = Rng(SEED);
@@ -244,7 +298,9 @@ pub fn generate() -> String {
         out.push_str(&price_json(&mut r));
         out.push_str(if i + 1 < N_PRICE { ",\n" } else { "\n" });
     }
-    out.push_str("],\n\"margin\":[\n");
+    out.push_str("],\n\"kernels\":[\n");
+    out.push_str(&kernel_json(&mut r));
+    out.push_str("\n],\n\"margin\":[\n");
     for i in 0..N_MARGIN {
         let c = rand_case(&mut r);
         out.push_str(&case_json(&c));
@@ -252,4 +308,60 @@ pub fn generate() -> String {
     }
     out.push_str("]}\n");
     out
+}
+
+/// The margin cases of the vectors file (the same generator state: the price and kernel vectors
+/// are drawn first), for tests that check them another way.
+#[allow(dead_code)]
+pub fn margin_cases() -> Vec<Case> {
+    let mut r = Rng(SEED);
+    for _ in 0..N_PRICE {
+        price_json(&mut r);
+    }
+    kernel_json(&mut r);
+    (0..N_MARGIN).map(|_| rand_case(&mut r)).collect()
+}
+
+fn camel(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The parameter table for the TypeScript SDK (`app/src/risk/params.generated.ts`): names, keys,
+/// bounds, defaults and ordering constraints, from the one definition in `src/params.rs`.
+#[allow(dead_code)]
+pub fn params_ts() -> String {
+    let mut s = String::new();
+    s.push_str("// GENERATED by crates/risk-engine/golden/gen.rs (`npm run golden`) from the parameter table in\n");
+    s.push_str("// crates/risk-engine/src/params.rs; crates/risk-engine/tests/golden.rs checks it is current.\n\n");
+    s.push_str("export interface ParamSpec { readonly name: string; readonly key: string; readonly min: number; readonly max: number; readonly default: number }\n\n");
+    let table = |s: &mut String, title: &str, names: &[&str], bounds: &[(i64, i64)], defaults: &[i64]| {
+        writeln!(s, "export const {title}: readonly ParamSpec[] = [").unwrap();
+        for ((name, (lo, hi)), d) in names.iter().zip(bounds).zip(defaults) {
+            writeln!(s, "  {{ name: \"{name}\", key: \"{}\", min: {lo}, max: {hi}, default: {d} }},", camel(name)).unwrap();
+        }
+        s.push_str("];\n\n");
+    };
+    table(&mut s, "MARKET_PARAMS", MarketParams::NAMES, MarketParams::BOUNDS, &MarketParams::DEFAULTS.fields());
+    table(&mut s, "GLOBAL_PARAMS", GlobalParams::NAMES, GlobalParams::BOUNDS, &GlobalParams::DEFAULTS.fields());
+    let order = |s: &mut String, title: &str, pairs: &[(&str, &str)]| {
+        let v: Vec<String> = pairs.iter().map(|(a, b)| format!("[\"{a}\", \"{b}\"]")).collect();
+        writeln!(s, "/** (lower, higher): the second must be >= the first. */\nexport const {title}: readonly (readonly [string, string])[] = [{}];\n", v.join(", ")).unwrap();
+    };
+    order(&mut s, "MARKET_PARAM_ORDER", MARKET_PARAM_ORDER);
+    order(&mut s, "GLOBAL_PARAM_ORDER", GLOBAL_PARAM_ORDER);
+    let tails: Vec<String> = TAIL_FIELDS.iter().map(|t| format!("\"{t}\"")).collect();
+    writeln!(s, "/** Each is 0 (disabled) or at least the price range in size. */\nexport const TAIL_FIELDS: readonly string[] = [{}];", tails.join(", ")).unwrap();
+    s
 }

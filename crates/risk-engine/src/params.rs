@@ -1,197 +1,267 @@
-//! Risk parameters (DESIGN.md §3), all configurable per market within hard bounds that
-//! [`validate_market_params`] / [`validate_global_params`] enforce (the program calls these on
-//! every admin update). Fractions are integers in parts per million (ppm, 1_000_000 = 100%).
+//! Risk parameters: every field is defined exactly once below (name, type, default, hard bounds),
+//! and the ordering constraints between fields (IM >= MM, vol_max >= vol_min, ...) are listed by
+//! name. [`validate_market_params`] / [`validate_global_params`] are what the program calls on every
+//! admin update. Fractions are integers in parts per million (ppm, 1_000_000 = 100%).
+//!
+//! The TypeScript SDK's parameter table (`app/src/risk/params.generated.ts`) is generated from these
+//! definitions by `npm run golden` and checked by the golden test.
 
 use crate::Error;
 
-/// Per-underlying parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(C)]
-pub struct MarketParams {
-    /// Price range R of the scan (160_000 = 16%).
-    pub price_range_ppm: u32,
-    /// Tail moves, signed (-500_000 = -50%); 0 disables a tail. |move| >= R. Weighted by R/|move|.
-    pub tail_moves_ppm: [i32; 4],
-    /// Vol-up multiplier 1 + up_coef * m.
-    pub vol_up_coef_ppm: u32,
-    /// Vol-down multiplier 1 - down_coef * m ...
-    pub vol_down_coef_ppm: u32,
-    /// ... but never below this multiplier.
-    pub vol_down_min_mult_ppm: u32,
-    /// m = (ref_days / max(DTE, 1 day))^p, p = exp_short for DTE <= ref_days, else exp_long.
-    pub vol_exp_short_ppm: u32,
-    pub vol_exp_long_ppm: u32,
-    pub vol_ref_days: u32,
-    /// Shocked-up vol is at least this (450_000 = 45%).
-    pub vol_up_floor_ppm: u32,
-    /// Stale vol slices: m is multiplied by this (1_500_000 = 1.5x) for the whole market.
-    pub stale_vol_mult_ppm: u32,
-    /// Smile output clamp.
-    pub vol_min_ppm: u32,
-    pub vol_max_ppm: u32,
-    /// |basis| bound (per year, ppm) for F = S e^(b T).
-    pub basis_max_ppm: u32,
-    /// Naked-short option minimum, fraction of spot per uncovered short contract (short calls beyond
-    /// long calls, short puts beyond long puts, per underlying).
-    pub naked_short_mm_ppm: u32,
-    pub naked_short_im_ppm: u32,
-    /// Delta-one notional charge on |net delta of the positions| x spot (a pure perp/future book:
-    /// |net size| x spot; options' deltas net against it, estimated from the ±R/4 slide).
-    pub perp_mm_ppm: u32,
-    pub perp_im_ppm: u32,
-    /// Haircut on collateral of this underlying.
-    pub haircut_mm_ppm: u32,
-    pub haircut_im_ppm: u32,
-    /// Oracle-confidence add-on multiplier on conf x |portfolio delta|.
-    pub conf_mm_mult_ppm: u32,
-    pub conf_im_mult_ppm: u32,
-    /// Oracle confidence above this fraction of spot is rejected.
-    pub max_conf_ppm: u32,
+/// Defines a parameter struct from one table: the struct, its field names, bounds and defaults,
+/// and field access by index (the order of the table is the order of `NAMES`).
+macro_rules! param_table {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $default:expr, [$lo:expr, $hi:expr], )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(C)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl $name {
+            /// Field names, in table order.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($field)),*];
+            /// Hard bounds [min, max] per field, in table order.
+            pub const BOUNDS: &'static [(i64, i64)] = &[$(($lo, $hi)),*];
+            /// Defaults, in table order.
+            pub const DEFAULTS: $name = $name { $($field: $default,)* };
+            /// Number of fields.
+            pub const LEN: usize = Self::NAMES.len();
+
+            /// Field values in table order.
+            pub fn fields(&self) -> [i64; Self::LEN] {
+                [$(self.$field as i64),*]
+            }
+
+            /// Field `index`'s value (a direct load when `index` is a constant).
+            #[inline(always)]
+            pub fn get(&self, index: usize) -> i64 {
+                let mut i = 0usize;
+                $(
+                    if i == index {
+                        return self.$field as i64;
+                    }
+                    i += 1;
+                )*
+                let _ = i;
+                0
+            }
+
+            /// The index of the first field outside its bounds.
+            #[inline]
+            pub fn first_out_of_bounds(&self) -> Option<usize> {
+                let mut i = 0usize;
+                $(
+                    if (self.$field as i64) < $lo || (self.$field as i64) > $hi {
+                        return Some(i);
+                    }
+                    i += 1;
+                )*
+                let _ = i;
+                None
+            }
+
+            /// Field `name`'s index in the table.
+            pub fn index_of(name: &str) -> Option<usize> {
+                Self::NAMES.iter().position(|n| *n == name)
+            }
+
+            /// Sets field `index` (checked against the field's type, not its bounds).
+            pub fn set_field(&mut self, index: usize, value: i64) -> Result<(), Error> {
+                let mut i = 0usize;
+                $(
+                    if i == index {
+                        self.$field = <$ty>::try_from(value).map_err(|_| Error::ParamOutOfBounds(index as u8))?;
+                        return Ok(());
+                    }
+                    i += 1;
+                )*
+                let _ = i;
+                Err(Error::ParamOutOfBounds(index as u8))
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::DEFAULTS
+            }
+        }
+    };
 }
 
-/// Account-level parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(C)]
-pub struct GlobalParams {
-    /// MM = mm_scan * scan loss + MM contingencies (800_000 = 0.8).
-    pub mm_scan_ppm: u32,
-    /// IM = im_scan * scan loss + IM contingencies (1_000_000 = 1.0).
-    pub im_scan_ppm: u32,
-    /// Correlation credit c: scan = (1-c) * sum of per-underlying losses + c * loss of the
-    /// aligned (same scenario index in every underlying) joint P&L. 0 = no cross-underlying offset.
-    pub corr_credit_ppm: u32,
-}
-
-pub const MARKET_PARAM_NAMES: [&str; 25] = [
-    "price_range_ppm",
-    "tail_moves_ppm[0]",
-    "tail_moves_ppm[1]",
-    "tail_moves_ppm[2]",
-    "tail_moves_ppm[3]",
-    "vol_up_coef_ppm",
-    "vol_down_coef_ppm",
-    "vol_down_min_mult_ppm",
-    "vol_exp_short_ppm",
-    "vol_exp_long_ppm",
-    "vol_ref_days",
-    "vol_up_floor_ppm",
-    "stale_vol_mult_ppm",
-    "vol_min_ppm",
-    "vol_max_ppm",
-    "basis_max_ppm",
-    "naked_short_mm_ppm",
-    "naked_short_im_ppm",
-    "perp_mm_ppm",
-    "perp_im_ppm",
-    "haircut_mm_ppm",
-    "haircut_im_ppm",
-    "conf_mm_mult_ppm",
-    "conf_im_mult_ppm",
-    "max_conf_ppm",
-];
-pub const GLOBAL_PARAM_NAMES: [&str; 3] = ["mm_scan_ppm", "im_scan_ppm", "corr_credit_ppm"];
-
-/// Hard bounds [min, max] of the plain fields (tails and IM>=MM pairs are checked separately).
-pub const MARKET_PARAM_BOUNDS: [(i64, i64); 25] = [
-    (10_000, 500_000),        // price_range
-    (-900_000, 3_000_000),    // tails (also |t| >= R or t == 0)
-    (-900_000, 3_000_000),
-    (-900_000, 3_000_000),
-    (-900_000, 3_000_000),
-    (0, 2_000_000),           // vol_up_coef
-    (0, 900_000),             // vol_down_coef
-    (50_000, 1_000_000),      // vol_down_min_mult
-    (0, 1_000_000),           // vol_exp_short
-    (0, 1_000_000),           // vol_exp_long
-    (1, 365),                 // vol_ref_days
-    (0, 3_000_000),           // vol_up_floor
-    (1_000_000, 4_000_000),   // stale_vol_mult
-    (1_000, 1_000_000),       // vol_min
-    (10_000, 10_000_000),     // vol_max (>= vol_min)
-    (0, 2_000_000),           // basis_max
-    (0, 100_000),             // naked mm
-    (0, 200_000),             // naked im (>= mm)
-    (0, 200_000),             // perp mm
-    (0, 300_000),             // perp im (>= mm)
-    (0, 900_000),             // haircut mm
-    (0, 950_000),             // haircut im (>= mm)
-    (0, 10_000_000),          // conf mm mult
-    (0, 10_000_000),          // conf im mult (>= mm)
-    (0, 100_000),             // max_conf
-];
-pub const GLOBAL_PARAM_BOUNDS: [(i64, i64); 3] = [(500_000, 1_000_000), (500_000, 2_000_000), (0, 900_000)];
-
-impl MarketParams {
-    /// Field values in `MARKET_PARAM_NAMES` order.
-    pub fn fields(&self) -> [i64; 25] {
-        let t = self.tail_moves_ppm;
-        [
-            self.price_range_ppm as i64,
-            t[0] as i64,
-            t[1] as i64,
-            t[2] as i64,
-            t[3] as i64,
-            self.vol_up_coef_ppm as i64,
-            self.vol_down_coef_ppm as i64,
-            self.vol_down_min_mult_ppm as i64,
-            self.vol_exp_short_ppm as i64,
-            self.vol_exp_long_ppm as i64,
-            self.vol_ref_days as i64,
-            self.vol_up_floor_ppm as i64,
-            self.stale_vol_mult_ppm as i64,
-            self.vol_min_ppm as i64,
-            self.vol_max_ppm as i64,
-            self.basis_max_ppm as i64,
-            self.naked_short_mm_ppm as i64,
-            self.naked_short_im_ppm as i64,
-            self.perp_mm_ppm as i64,
-            self.perp_im_ppm as i64,
-            self.haircut_mm_ppm as i64,
-            self.haircut_im_ppm as i64,
-            self.conf_mm_mult_ppm as i64,
-            self.conf_im_mult_ppm as i64,
-            self.max_conf_ppm as i64,
-        ]
+param_table! {
+    /// Per-underlying parameters (stored in the program's `Market` account).
+    pub struct MarketParams {
+        /// Price range R of the scan (160_000 = 16%).
+        price_range_ppm: u32 = 160_000, [10_000, 500_000],
+        /// Tail moves, signed (-500_000 = -50%); 0 disables a tail; |move| >= R. P&L weighted by R/|move|.
+        tail_move_1_ppm: i32 = -500_000, [-900_000, 3_000_000],
+        tail_move_2_ppm: i32 = -330_000, [-900_000, 3_000_000],
+        tail_move_3_ppm: i32 = 500_000, [-900_000, 3_000_000],
+        tail_move_4_ppm: i32 = 1_000_000, [-900_000, 3_000_000],
+        /// Vol-up multiplier 1 + up_coef * m.
+        vol_up_coef_ppm: u32 = 500_000, [0, 2_000_000],
+        /// Vol-down multiplier max(1 - down_coef * m, down_min_mult).
+        vol_down_coef_ppm: u32 = 250_000, [0, 900_000],
+        vol_down_min_mult_ppm: u32 = 100_000, [50_000, 1_000_000],
+        /// m = (ref_days / max(DTE, 1 day))^p, p = exp_short for DTE <= ref_days, else exp_long.
+        vol_exp_short_ppm: u32 = 300_000, [0, 1_000_000],
+        vol_exp_long_ppm: u32 = 130_000, [0, 1_000_000],
+        vol_ref_days: u32 = 30, [1, 365],
+        /// Shocked-up vol is at least this (450_000 = 45%).
+        vol_up_floor_ppm: u32 = 450_000, [0, 3_000_000],
+        /// Stale vol slices: m is multiplied by this (1_500_000 = 1.5x) for the whole market.
+        stale_vol_mult_ppm: u32 = 1_500_000, [1_000_000, 4_000_000],
+        /// Smile output clamp.
+        vol_min_ppm: u32 = 10_000, [1_000, 1_000_000],
+        vol_max_ppm: u32 = 5_000_000, [10_000, 10_000_000],
+        /// |basis| bound (per year) for F = S e^(b T).
+        basis_max_ppm: u32 = 1_000_000, [0, 1_000_000],
+        /// Uncovered short options, per contract, fraction of spot (additive; covered shorts pay 0).
+        naked_short_mm_ppm: u32 = 3_000, [0, 100_000],
+        naked_short_im_ppm: u32 = 5_000, [0, 200_000],
+        /// Liquidation cost of perps and futures not offset by collateral, fraction of notional.
+        linear_mm_ppm: u32 = 15_000, [0, 200_000],
+        linear_im_ppm: u32 = 25_000, [0, 300_000],
+        /// Liquidation cost of collateral of this underlying (its price risk is in the scan).
+        haircut_mm_ppm: u32 = 20_000, [0, 900_000],
+        haircut_im_ppm: u32 = 40_000, [0, 950_000],
+        /// Oracle confidence widens the scan: R_eff = R + conf_mult * conf / spot.
+        conf_mult_ppm: u32 = 1_000_000, [0, 3_000_000],
+        /// Oracle confidence above this fraction of spot is rejected.
+        max_conf_ppm: u32 = 20_000, [0, 100_000],
     }
+}
 
-    /// Starting parameters (DESIGN.md §3) with price range `range_ppm`.
-    pub const fn default_with_range(range_ppm: u32) -> Self {
-        MarketParams {
-            price_range_ppm: range_ppm,
-            tail_moves_ppm: [-500_000, -330_000, 500_000, 1_000_000],
-            vol_up_coef_ppm: 500_000,
-            vol_down_coef_ppm: 250_000,
-            vol_down_min_mult_ppm: 100_000,
-            vol_exp_short_ppm: 300_000,
-            vol_exp_long_ppm: 130_000,
-            vol_ref_days: 30,
-            vol_up_floor_ppm: 450_000,
-            stale_vol_mult_ppm: 1_500_000,
-            vol_min_ppm: 10_000,
-            vol_max_ppm: 5_000_000,
-            basis_max_ppm: 1_000_000,
-            naked_short_mm_ppm: 3_000,
-            naked_short_im_ppm: 5_000,
-            perp_mm_ppm: 15_000,
-            perp_im_ppm: 25_000,
-            haircut_mm_ppm: 100_000,
-            haircut_im_ppm: 150_000,
-            conf_mm_mult_ppm: 1_000_000,
-            conf_im_mult_ppm: 1_500_000,
-            max_conf_ppm: 20_000,
+param_table! {
+    /// Account-level parameters (stored in the program's `Clearinghouse`).
+    pub struct GlobalParams {
+        /// MM = mm_scan * scan loss + MM add-ons (800_000 = 0.8).
+        mm_scan_ppm: u32 = 800_000, [500_000, 1_000_000],
+        /// IM = im_scan * scan loss + IM add-ons (1_000_000 = 1.0).
+        im_scan_ppm: u32 = 1_000_000, [500_000, 2_000_000],
+        /// Correlation credit c: scan = (1-c) * sum of per-underlying losses + c * loss of the
+        /// aligned (same scenario index in every underlying) joint P&L. 0 = no cross-underlying offset.
+        corr_credit_ppm: u32 = 0, [0, 900_000],
+        /// IM is at least this multiple of MM (the buffer that keeps a fresh position from being
+        /// liquidatable, whatever the rounding).
+        im_over_mm_min_ppm: u32 = 1_100_000, [1_000_000, 2_000_000],
+    }
+}
+
+/// Ordering constraints `(lower, higher)` between market parameters, by name: the second must be
+/// >= the first. The naked-short rate is bounded by the linear rate: a delta-one position that
+/// covered a short option carries at least the charge its removal brings back (subadditivity).
+pub const MARKET_PARAM_ORDER: &[(&str, &str)] = &[
+    ("naked_short_mm_ppm", "naked_short_im_ppm"),
+    ("linear_mm_ppm", "linear_im_ppm"),
+    ("haircut_mm_ppm", "haircut_im_ppm"),
+    ("vol_min_ppm", "vol_max_ppm"),
+    ("naked_short_mm_ppm", "linear_mm_ppm"),
+    ("naked_short_im_ppm", "linear_im_ppm"),
+];
+/// Ordering constraints between global parameters.
+pub const GLOBAL_PARAM_ORDER: &[(&str, &str)] = &[("mm_scan_ppm", "im_scan_ppm")];
+/// Tail-move fields: each is 0 (disabled) or at least the price range in size.
+pub const TAIL_FIELDS: [&str; 4] = ["tail_move_1_ppm", "tail_move_2_ppm", "tail_move_3_ppm", "tail_move_4_ppm"];
+
+/// The tables above as field indices, resolved at compile time (a misspelt name fails the build).
+const MARKET_ORDER_INDEX: [(usize, usize); MARKET_PARAM_ORDER.len()] = order_index(MarketParams::NAMES, MARKET_PARAM_ORDER);
+const GLOBAL_ORDER_INDEX: [(usize, usize); GLOBAL_PARAM_ORDER.len()] = order_index(GlobalParams::NAMES, GLOBAL_PARAM_ORDER);
+const TAIL_INDEX: [usize; 4] = [
+    const_index(MarketParams::NAMES, TAIL_FIELDS[0]),
+    const_index(MarketParams::NAMES, TAIL_FIELDS[1]),
+    const_index(MarketParams::NAMES, TAIL_FIELDS[2]),
+    const_index(MarketParams::NAMES, TAIL_FIELDS[3]),
+];
+
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn const_index(names: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < names.len() {
+        if const_eq(names[i], name) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("unknown parameter name")
+}
+
+const fn order_index<const N: usize>(names: &[&str], order: &[(&str, &str)]) -> [(usize, usize); N] {
+    let mut out = [(0, 0); N];
+    let mut i = 0;
+    while i < N {
+        out[i] = (const_index(names, order[i].0), const_index(names, order[i].1));
+        i += 1;
+    }
+    out
+}
+
+/// Validate per-market parameters against the hard bounds and ordering constraints (every
+/// evaluation runs this for every market: the checks are unrolled into direct field loads).
+pub fn validate_market_params(p: &MarketParams) -> Result<(), Error> {
+    if let Some(i) = p.first_out_of_bounds() {
+        return Err(Error::ParamOutOfBounds(i as u8));
+    }
+    let range = p.price_range_ppm as i64;
+    for i in TAIL_INDEX {
+        let t = p.get(i);
+        if t != 0 && t.abs() < range {
+            return Err(Error::ParamOutOfBounds(i as u8));
         }
     }
-}
-
-impl Default for MarketParams {
-    fn default() -> Self {
-        Self::default_with_range(160_000)
+    for (l, h) in MARKET_ORDER_INDEX {
+        if p.get(h) < p.get(l) {
+            return Err(Error::ParamOutOfBounds(h as u8));
+        }
     }
+    Ok(())
 }
 
-impl Default for GlobalParams {
-    fn default() -> Self {
-        GlobalParams { mm_scan_ppm: 800_000, im_scan_ppm: 1_000_000, corr_credit_ppm: 0 }
+/// Validate account-level parameters.
+pub fn validate_global_params(g: &GlobalParams) -> Result<(), Error> {
+    if let Some(i) = g.first_out_of_bounds() {
+        return Err(Error::GlobalParamOutOfBounds(i as u8));
+    }
+    for (l, h) in GLOBAL_ORDER_INDEX {
+        if g.get(h) < g.get(l) {
+            return Err(Error::GlobalParamOutOfBounds(h as u8));
+        }
+    }
+    Ok(())
+}
+
+impl MarketParams {
+    /// Defaults with price range `range_ppm`.
+    pub const fn default_with_range(range_ppm: u32) -> Self {
+        let mut p = Self::DEFAULTS;
+        p.price_range_ppm = range_ppm;
+        p
+    }
+
+    /// The four tail moves (ppm, 0 = disabled).
+    pub fn tail_moves_ppm(&self) -> [i32; 4] {
+        [self.tail_move_1_ppm, self.tail_move_2_ppm, self.tail_move_3_ppm, self.tail_move_4_ppm]
     }
 }
 
@@ -205,40 +275,11 @@ pub fn default_range_ppm(symbol: &[u8]) -> u32 {
     }
 }
 
-/// Validate per-market parameters against the hard bounds.
-pub fn validate_market_params(p: &MarketParams) -> Result<(), Error> {
-    let f = p.fields();
-    for (i, (v, (lo, hi))) in f.iter().zip(MARKET_PARAM_BOUNDS.iter()).enumerate() {
-        if v < lo || v > hi {
-            return Err(Error::ParamOutOfBounds(i as u8));
-        }
+/// The name of the parameter an error refers to (`None` for other errors).
+pub fn param_name(e: Error) -> Option<&'static str> {
+    match e {
+        Error::ParamOutOfBounds(i) => MarketParams::NAMES.get(i as usize).copied(),
+        Error::GlobalParamOutOfBounds(i) => GlobalParams::NAMES.get(i as usize).copied(),
+        _ => None,
     }
-    let r = f[0];
-    for i in 1..5 {
-        let t = f[i];
-        if t != 0 && t.abs() < r {
-            return Err(Error::ParamOutOfBounds(i as u8));
-        }
-    }
-    // IM >= MM pairs, vol_max >= vol_min
-    for &(mm, im) in &[(16usize, 17usize), (18, 19), (20, 21), (22, 23), (13, 14)] {
-        if f[im] < f[mm] {
-            return Err(Error::ParamOutOfBounds(im as u8));
-        }
-    }
-    Ok(())
-}
-
-/// Validate account-level parameters.
-pub fn validate_global_params(g: &GlobalParams) -> Result<(), Error> {
-    let f = [g.mm_scan_ppm as i64, g.im_scan_ppm as i64, g.corr_credit_ppm as i64];
-    for (i, (v, (lo, hi))) in f.iter().zip(GLOBAL_PARAM_BOUNDS.iter()).enumerate() {
-        if v < lo || v > hi {
-            return Err(Error::ParamOutOfBounds(100 + i as u8));
-        }
-    }
-    if f[1] < f[0] {
-        return Err(Error::ParamOutOfBounds(101));
-    }
-    Ok(())
 }

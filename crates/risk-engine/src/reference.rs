@@ -36,14 +36,7 @@ impl Reference {
         let blank = MarketState::new(1, 0, MarketParams::default_with_range(160_000));
         let mut r = Reference {
             markets: [blank; MAX_MARKETS],
-            positions: [Position {
-                market: 0,
-                kind: Kind::Perp,
-                slice: 0,
-                strike: 0,
-                size: 0,
-                cost: 0,
-            }; MAX_POSITIONS],
+            positions: [Position::EMPTY; MAX_POSITIONS],
             collateral: [Collateral {
                 asset: QUOTE,
                 amount: 0,

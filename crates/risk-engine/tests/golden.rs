@@ -13,4 +13,6 @@ fn golden_vectors_are_up_to_date() {
         panic!("golden vectors differ from the engine's output (first differing line {}); run `npm run golden` if the change is intended", line + 1);
     }
     assert!(fresh.matches("\"equity\"").count() >= 900, "too few successful margin vectors");
+    let ts = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../app/src/risk/params.generated.ts")).expect("params.generated.ts missing: run `npm run golden`");
+    assert!(ts == gen::params_ts(), "app/src/risk/params.generated.ts differs from src/params.rs: run `npm run golden`");
 }

@@ -5,6 +5,7 @@
 use bpf_bench::elf::Program;
 use bpf_bench::vm::{Vm, HEAP_BASE, SBF_FRAME};
 use risk_engine::black76::{value_q48, OptionKind};
+use risk_engine::fixed;
 use risk_engine::math::{exp_q, ln_u64, ncdf};
 use risk_engine::reference::{Reference, REF_NOW};
 use risk_engine::*;
@@ -105,6 +106,12 @@ fn native_fn(id: u64, x: &[u64; 8]) -> [u64; 3] {
         16 => one(wide::mul_ceil(a, b)),
         17 => wide_(Ok(wide::shl_w(w(x[0], x[1]), x[2] as u32 % 128))),
         18 => one(wide::shr_floor(w(x[0], x[1]), x[2] as u32 % 128)),
+        19 => one(Ok(fixed::ncdf(a) as i64)),
+        20 => one(fixed::ln_int(x[0])),
+        21 => one(fixed::exp(a).map(|v| v as i64)),
+        22 => one(Ok(fixed::isqrt(x[0]) as i64)),
+        23 => one(Ok(fixed::ratio_q32(x[0], x[1]) as i64)),
+        24 => one(fixed::reciprocal(a).map(|(m, sh)| (m << 8) | sh as i64)),
         _ => unreachable!(),
     }
 }
@@ -158,6 +165,16 @@ fn inputs(id: u64, r: &mut Rng) -> Option<[u64; 8]> {
             x[0] = r.next();
             x[1] = r.next() >> (1 + r.next() % 63);
         }
+        19 | 21 => {
+            let s = r.next() % 64;
+            x[0] = ((r.next() as i64) >> s) as u64;
+        }
+        23 => {
+            // 0 < num <= den
+            x[1] = 1 + r.next() % (1 << (1 + r.next() % 62));
+            x[0] = 1 + r.next() % x[1];
+        }
+        24 => x[0] = r.next() % (1 << 40),
         _ => {}
     }
     // inputs the native build would panic on (overflow of the engine's own checked ops) are skipped
@@ -193,6 +210,12 @@ fn test(p: &Program, n: usize) -> bool {
         "mul_ceil",
         "shl_w",
         "shr_floor",
+        "fixed::ncdf",
+        "fixed::ln_int",
+        "fixed::exp",
+        "fixed::isqrt",
+        "fixed::ratio_q32",
+        "fixed::reciprocal",
     ];
     for id in 0..names.len() as u64 {
         let (mut done, mut bad, mut insns) = (0, 0, 0u64);
@@ -246,23 +269,17 @@ fn test(p: &Program, n: usize) -> bool {
         let st = vm.run("pm_eval", &[legs, unds, 1, HEAP_BASE]);
         let got = outs(&vm, 8);
         let rf = Reference::new(legs as usize, unds as usize).unwrap();
-        let m = evaluate(
-            &GlobalParams::default(),
-            rf.markets(),
-            rf.positions(),
-            rf.collateral(),
-            REF_NOW,
-        )
-        .unwrap();
+        let g = GlobalParams::default();
+        let m = evaluate(&Account { global: &g, markets: rf.markets(), positions: rf.positions(), collateral: rf.collateral(), now: REF_NOW }).unwrap();
         let want = [
             0,
             m.equity as u64,
             m.mm as u64,
             m.im as u64,
-            m.scan_loss as u64,
-            m.worst_joint_pnl as u64,
+            m.scan.loss as u64,
+            m.scan.worst_joint_pnl as u64,
             m.naked_short.im as u64,
-            m.perp_notional.im as u64,
+            m.linear.im as u64,
         ];
         let same = st == Ok(0) && got == want;
         println!(
@@ -361,6 +378,7 @@ fn demangle(s: &str) -> String {
 fn run(p: &Program) {
     let mut rows = Vec::new();
     let mut profile = String::new();
+    let mut profile_1x1 = String::new();
     for (legs, unds) in CASES {
         // one evaluation = the cost of the 2nd (and 3rd) pass through the loop: the 1st also pays the
         // loop's set-up, and the workspace then is in the state the program's would be in
@@ -413,15 +431,15 @@ fn run(p: &Program) {
             r1.max_chain,
             r1.out[3] as i64
         ));
-        if (legs, unds) == (32, 4) {
+        if (legs, unds) == (32, 4) || (legs, unds) == (1, 1) {
             let mut fs: Vec<(u64, usize)> = (0..p.funcs.len())
                 .map(|i| (r1.per_func[i] - r0.per_func[i], i))
                 .filter(|x| x.0 > 0)
                 .collect();
             fs.sort_by(|a, b| b.cmp(a));
-            profile = fs
+            let text = fs
                 .iter()
-                .take(12)
+                .take(20)
                 .map(|(n, i)| {
                     format!(
                         "{{\"fn\":{},\"insns\":{n},\"frame\":{}}}",
@@ -431,6 +449,11 @@ fn run(p: &Program) {
                 })
                 .collect::<Vec<_>>()
                 .join(",");
+            if legs == 1 {
+                profile_1x1 = text;
+            } else {
+                profile = text;
+            }
         }
     }
     // one risk array (27 scenarios, fresh shocks), per instrument kind, on the BTC market
@@ -466,11 +489,12 @@ fn run(p: &Program) {
     }
     let code_bytes = p.code.len() * 8;
     println!(
-        "{{\"scenarios\":{},\"code_bytes\":{code_bytes},\"cases\":[{}],\"risk_array\":[{}],\"profile_32x4\":[{}]}}",
+        "{{\"scenarios\":{},\"code_bytes\":{code_bytes},\"cases\":[{}],\"risk_array\":[{}],\"profile_32x4\":[{}],\"profile_1x1\":[{}]}}",
         N_SCEN,
         rows.join(","),
         risk.join(","),
-        profile
+        profile,
+        profile_1x1
     );
 }
 

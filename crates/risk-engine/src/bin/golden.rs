@@ -9,4 +9,7 @@ fn main() {
     std::fs::write(&out, &s).expect("write vectors");
     let errs = s.matches("\"error\"").count();
     eprintln!("wrote {} ({} bytes, {} margin + {} price vectors, {} error cases)", out, s.len(), gen::N_MARGIN, gen::N_PRICE, errs);
+    let ts = concat!(env!("CARGO_MANIFEST_DIR"), "/../../app/src/risk/params.generated.ts");
+    std::fs::write(ts, gen::params_ts()).expect("write params.generated.ts");
+    eprintln!("wrote {ts}");
 }

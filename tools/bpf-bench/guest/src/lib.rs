@@ -6,7 +6,9 @@
 
 use core::ptr::{addr_of_mut, read_volatile};
 use risk_engine::black76::{value_q48, OptionKind};
+use risk_engine::fixed;
 use risk_engine::math::{exp_q, ln_u64, ncdf};
+use risk_engine::pricer::{OptionPrep, OptionSpec};
 use risk_engine::reference::{Reference, REF_NOW};
 use risk_engine::wide;
 use risk_engine::*;
@@ -31,6 +33,7 @@ pub struct Scratch {
     pub reference: Reference,
     pub ws: Workspace,
     pub prep: MarketPrep,
+    pub option: OptionPrep,
     pub risk: RiskArray,
 }
 
@@ -41,7 +44,6 @@ fn code(r: Result<(), Error>) -> u64 {
     }
 }
 
-
 /// Size of [`Scratch`] (the host checks its heap is large enough).
 #[no_mangle]
 pub extern "C" fn pm_scratch_size() -> u64 {
@@ -49,7 +51,7 @@ pub extern "C" fn pm_scratch_size() -> u64 {
 }
 
 /// Full margin evaluation of the reference portfolio (`legs`, `unds`), `iters` times.
-/// out = [status, equity, mm, im, scan_loss, worst_joint_pnl, naked im, perp im].
+/// out = [status, equity, mm, im, scan loss, worst joint pnl, naked im, linear im].
 #[no_mangle]
 pub unsafe extern "C" fn pm_eval(legs: u64, unds: u64, iters: u64, io: *mut Scratch) -> u64 {
     let s = &mut *io;
@@ -59,14 +61,8 @@ pub unsafe extern "C" fn pm_eval(legs: u64, unds: u64, iters: u64, io: *mut Scra
     while st == 0 && i < iters {
         let now = read_volatile(addr_of_mut!(s.now)); // opaque per iteration: no hoisting
         let r = &s.reference;
-        st = code(evaluate_into(
-            &mut s.ws,
-            &g,
-            r.markets(),
-            r.positions(),
-            r.collateral(),
-            now,
-        ));
+        let account = Account { global: &g, markets: r.markets(), positions: r.positions(), collateral: r.collateral(), now };
+        st = code(evaluate_into(&mut s.ws, &account));
         i += 1;
     }
     let o = &s.ws.out;
@@ -75,17 +71,18 @@ pub unsafe extern "C" fn pm_eval(legs: u64, unds: u64, iters: u64, io: *mut Scra
         o.equity as u64,
         o.mm as u64,
         o.im as u64,
-        o.scan_loss as u64,
-        o.worst_joint_pnl as u64,
+        o.scan.loss as u64,
+        o.scan.worst_joint_pnl as u64,
         o.naked_short.im as u64,
-        o.perp_notional.im as u64,
+        o.linear.im as u64,
     ];
     st
 }
 
-/// Risk array of leg `leg` of the 32-leg reference portfolio on `unds` underlyings, `iters` times
-/// (market and slice preparation done once, outside the loop).
-/// out = [status, sum of pnl, pnl[1], pnl[26], base_q48 low word, stale sum].
+/// Risk array of leg `leg` of the 32-leg reference portfolio on `unds` underlyings, `iters` times:
+/// the option's set-up and its 27 scenario values (market and expiry preparation done once,
+/// outside the loop). `now` != 0 in the scratch prices the stale vol states too.
+/// out = [status, sum of pnl, pnl[1], pnl[26], value, stale sum].
 #[no_mangle]
 pub unsafe extern "C" fn pm_risk(unds: u64, leg: u64, iters: u64, io: *mut Scratch) -> u64 {
     let s = &mut *io;
@@ -93,15 +90,21 @@ pub unsafe extern "C" fn pm_risk(unds: u64, leg: u64, iters: u64, io: *mut Scrat
     let p = s.reference.positions[leg as usize % 32];
     let m = &s.reference.markets[p.market as usize];
     if st == 0 {
-        // in place, as eval_market does (a by-value MarketPrep is 1.2 KB of this frame)
-        st = code(s.prep.init(m).and_then(|()| s.prep.ensure_slice(m, p.slice as usize, REF_NOW)));
+        st = code(s.prep.init(m).and_then(|()| s.prep.ensure_slice(m, p.slice as usize, REF_NOW).map(|_| ())));
     }
     let mut i = 0;
     while st == 0 && i < iters {
         let stale = read_volatile(addr_of_mut!(s.now)) != 0;
-        match risk_array(&s.prep, p.kind, p.slice as usize, p.strike, stale) {
-            Ok(ra) => s.risk = ra,
-            Err(e) => st = code(Err(e)),
+        match p.kind {
+            Kind::Perp => s.risk.fill_linear(&s.prep.spot_pnl),
+            _ => {
+                let slice = &s.prep.slices[p.slice as usize];
+                let spec = OptionSpec { call: p.kind == Kind::Call, strike: p.strike, stale };
+                match s.option.init(&s.prep, slice, &spec) {
+                    Ok(()) => s.risk.fill_option(&s.option, stale),
+                    Err(e) => st = code(Err(e)),
+                }
+            }
         }
         i += 1;
     }
@@ -111,16 +114,7 @@ pub unsafe extern "C" fn pm_risk(unds: u64, leg: u64, iters: u64, io: *mut Scrat
         sum = sum.wrapping_add(ra.pnl[k]);
         sum_s = sum_s.wrapping_add(ra.pnl_stale[k]);
     }
-    s.out = [
-        st,
-        sum as u64,
-        ra.pnl[1] as u64,
-        ra.pnl[26] as u64,
-        ra.base_q48 as u64,
-        sum_s as u64,
-        0,
-        0,
-    ];
+    s.out = [st, sum as u64, ra.pnl[1] as u64, ra.pnl[26] as u64, ra.value_px as u64, sum_s as u64, 0, 0];
     st
 }
 
@@ -186,6 +180,12 @@ pub unsafe extern "C" fn pm_fn(id: u64, io: *mut Scratch) -> u64 {
         17 => put_w(s, Ok(wide::shl_w(w(x[0], x[1]), x[2] as u32 % 128))),
         18 => put(s, wide::shr_floor(w(x[0], x[1]), x[2] as u32 % 128)),
         16 => put(s, wide::mul_ceil(a, b)),
+        19 => put(s, Ok(fixed::ncdf(a) as i64)),
+        20 => put(s, fixed::ln_int(x[0])),
+        21 => put(s, fixed::exp(a).map(|v| v as i64)),
+        22 => put(s, Ok(fixed::isqrt(x[0]) as i64)),
+        23 => put(s, Ok(fixed::ratio_q32(x[0], x[1]) as i64)),
+        24 => put(s, fixed::reciprocal(a).map(|(m, sh)| (m << 8) | sh as i64)),
         _ => s.out[0] = 99,
     }
     s.out[0]
