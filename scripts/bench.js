@@ -3,7 +3,7 @@
 // 1. Native build of crates/risk-engine (release), instructions executed per full IM evaluation,
 //    counted with valgrind's callgrind (repeatable; a 0-iteration run is subtracted so set-up and
 //    process start cost nothing), for reference portfolios of 1/8/32 legs on 1/2/4 underlyings,
-//    next to a naive evaluation (Black-76 from scratch per leg per scenario) measured in the same run.
+//    next to the same scan priced with the precise Q16.48 Black-76 of `pm price` at every (leg x scenario).
 // 2. The TypeScript mirror's health-scan throughput (accounts/s) for 8-leg accounts, with the
 //    per-instrument risk arrays shared across accounts (the crank's case) and without.
 // Installs valgrind with apt-get when it is missing and we are root; otherwise says so and stops.
@@ -33,7 +33,7 @@ function ensureValgrind() {
 }
 
 function build() {
-  const r = spawnSync("cargo", ["build", "--release", "-q", "-p", "risk-engine", "--bin", "risk-bench"], { cwd: ROOT, stdio: "inherit", env: cargoEnv() });
+  const r = spawnSync("cargo", ["build", "--release", "-q", "-p", "risk-engine", "--features", "reference", "--bin", "risk-bench"], { cwd: ROOT, stdio: "inherit", env: cargoEnv() });
   if (r.status !== 0) process.exit(r.status || 1);
   return path.join(cargoTargetDir(), "release", "risk-bench");
 }
@@ -57,47 +57,29 @@ function perEval(bin, mode, legs, unds) {
 function tsThroughput() {
   require(path.join(ROOT, "node_modules", "ts-node")).register({ project: path.join(ROOT, "tsconfig.json"), transpileOnly: true });
   const risk = require(path.join(ROOT, "app", "src", "risk"));
-  const now = 1_767_000_000n;
-  const spots = [88_530_000_000n, 2_970_000_000n];
-  const markets = spots.map((spot, i) => ({
-    spot, conf: spot / 2000n, volStale: false, params: risk.defaultMarketParams(160_000 + 20_000 * i),
-    slices: [7n, 30n, 90n].map((d, j) => ({ expiry: now + d * 86_400n, atmPpm: BigInt(450_000 + 50_000 * j), skewPpm: -100_000n, curvPpm: 300_000n, basisPpm: 50_000n })),
-  }));
-  // instrument universe: per underlying, 3 expiries x 10 strikes x call/put + perp
-  const universe = [];
-  spots.forEach((spot, mi) => {
-    universe.push({ market: mi, kind: risk.Kind.Perp, slice: 0, strike: 0n });
-    for (let s = 0; s < 3; s++) for (let k = 0; k < 10; k++) for (const kind of [risk.Kind.Call, risk.Kind.Put]) {
-      universe.push({ market: mi, kind, slice: s, strike: (spot / 100n) * BigInt(75 + 5 * k) });
-    }
-  });
-  let seed = 42;
-  const rnd = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
-  const accounts = Array.from({ length: 2000 }, () =>
-    Array.from({ length: 8 }, () => {
-      const u = universe[rnd(universe.length)];
-      const size = BigInt((rnd(2) ? 1 : -1) * (1 + rnd(20)) * 100_000);
-      return { ...u, size, cost: u.kind === risk.Kind.Perp ? (size * spots[u.market]) / 1_000_000n : 0n };
-    }),
-  );
-  const coll = [{ asset: risk.QUOTE, amount: 1_000_000_000_000n }];
-  const g = risk.DEFAULT_GLOBAL;
+  const pop = require(path.join(ROOT, "tests", "lib", "population"));
+  const N = 100_000;
+  const accounts = pop.accounts(N, 42);
   const time = (fn) => {
     const t0 = process.hrtime.bigint();
-    fn();
-    return Number(process.hrtime.bigint() - t0) / 1e9;
+    const r = fn();
+    return [Number(process.hrtime.bigint() - t0) / 1e9, r];
   };
-  // warm-up
-  for (const a of accounts.slice(0, 50)) risk.evaluate(g, markets, a, coll, now);
-  const shared = time(() => {
-    const cache = new risk.RiskArrayCache(markets, now);
-    for (const a of accounts) risk.evaluate(g, markets, a, coll, now, cache);
+  // one tick: price the instruments, compile the accounts (once per account change), scan them all
+  const [compile, scanner] = time(() => {
+    const s = new risk.HealthScanner(risk.DEFAULT_GLOBAL, pop.markets(), pop.NOW);
+    s.compiled = accounts.map((a) => s.compile(a));
+    return s;
   });
-  const sub = accounts.slice(0, 200);
-  const unshared = time(() => {
-    for (const a of sub) risk.evaluate(g, markets, a, coll, now);
+  for (const c of scanner.compiled.slice(0, 2000)) scanner.health(c); // warm-up
+  const [scan] = time(() => {
+    let n = 0;
+    for (const c of scanner.compiled) if (scanner.health(c).liquidatable) n++;
+    return n;
   });
-  return { n: accounts.length, universe: universe.length, shared: accounts.length / shared, unshared: sub.length / unshared };
+  const sub = accounts.slice(0, 2000);
+  const [exact] = time(() => sub.forEach((a) => risk.evaluate(a, scanner.cache)));
+  return { n: N, universe: pop.universe().length, scan: N / scan, compile: N / compile, exact: sub.length / exact, fallbacks: scanner.exactCount };
 }
 
 function main() {
@@ -106,26 +88,29 @@ function main() {
   const rows = [];
   for (const [legs, unds] of CASES) {
     const e = perEval(bin, "engine", legs, unds);
-    const n = perEval(bin, "naive", legs, unds);
+    const n = perEval(bin, "precise", legs, unds);
     rows.push({ legs, unds, engine: e.per, naive: n.per, engineCell: e.per / (legs * N_SCEN), naiveCell: n.per / (legs * N_SCEN) });
   }
   const f = (x) => Math.round(x).toLocaleString("en-US");
   const lines = [
     `Risk engine cost, native x86-64 release build, instructions per full IM evaluation (callgrind, ${N_SCEN} scenarios per underlying)`,
     "",
-    "| legs | underlyings | engine instr / IM eval | engine instr / (instrument x scenario) | naive instr / eval | naive instr / (leg x scenario) | naive / engine |",
+    "| legs | underlyings | engine instr / IM eval | engine instr / (instrument x scenario) | precise-path instr / eval | precise-path instr / (leg x scenario) | precise / engine |",
     "|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map((r) => `| ${r.legs} | ${r.unds} | ${f(r.engine)} | ${f(r.engineCell)} | ${f(r.naive)} | ${f(r.naiveCell)} | ${(r.naive / r.engine).toFixed(2)}x |`),
     "",
   ];
   const ts = tsThroughput();
   lines.push(
-    `TypeScript mirror (node ${process.version}), 8-leg accounts drawn from ${ts.universe} instruments on 2 underlyings:`,
+    `TypeScript mirror (node ${process.version}, one core), ${ts.n} 8-leg accounts drawn from ${ts.universe} instruments on 2 underlyings:`,
     "",
-    "| risk arrays | accounts / s |",
+    "| path | accounts / s |",
     "|---|---:|",
-    `| shared across ${ts.n} accounts (crank) | ${f(ts.shared)} |`,
-    `| recomputed per account | ${f(ts.unshared)} |`,
+    `| health scan (float64 + exact fallback, risk arrays shared; the crank's tick) | ${f(ts.scan)} |`,
+    `| compile (instrument lookups, once per account change; incl. pricing ${ts.universe} instruments) | ${f(ts.compile)} |`,
+    `| exact bigint evaluation (risk arrays shared) | ${f(ts.exact)} |`,
+    "",
+    `Exact fallbacks in the scan: ${ts.fallbacks} of ${ts.n} (accounts too close to MM for float64 to call).`,
     "",
     "Instruction counts are exact and repeatable; accounts/s is wall-clock and machine dependent.",
   );

@@ -8,4 +8,5 @@ export * from "./params";
 export * from "./grid";
 export * from "./pricer";
 export * from "./margin";
+export * from "./scan";
 export * as fixed from "./fixed";
