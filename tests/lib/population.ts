@@ -39,6 +39,6 @@ export function accounts(count: number, seed = 42, usdc = 1_000_000_000_000n): A
       const size = BigInt((rnd(2) ? 1 : -1) * (1 + rnd(20)) * 100_000);
       return { ...x, size, cost: x.kind === Kind.Perp ? (size * SPOTS[x.market]) / 1_000_000n : 0n };
     }),
-    collateral: [{ asset: QUOTE, amount: usdc }],
+    collateral: [{ asset: QUOTE, haircutMmPpm: 0, haircutImPpm: 0, amount: usdc }],
   }));
 }

@@ -5,7 +5,7 @@ import fs from "fs";
 import path from "path";
 import {
   black76, evaluate, Collateral, fixed, GlobalParams, GLOBAL_PARAMS, Kind, MarginResult, MarketParams, MARKET_PARAMS,
-  MarketState, OptionKind, paramsFromValues, Position, RiskArrayCache, RiskError,
+  MarketState, OptionKind, paramsFromValues, Position, RiskArrayCache, RiskError, firstLoosened,
 } from "../../app/src/risk";
 
 const FILE = path.resolve(__dirname, "../../crates/risk-engine/golden/vectors.json");
@@ -31,7 +31,9 @@ function account(v: MarginVec) {
   const positions: Position[] = v.positions.map((p) => ({
     market: Number(p[0]), kind: Number(p[1]) as Kind, slice: Number(p[2]), strike: BigInt(p[3]), size: BigInt(p[4]), cost: BigInt(p[5]),
   }));
-  const collateral: Collateral[] = v.collateral.map((c) => ({ asset: Number(c[0]), amount: BigInt(c[1]) }));
+  const collateral: Collateral[] = v.collateral.map((c) => ({
+    asset: Number(c[0]), haircutMmPpm: Number(c[1]), haircutImPpm: Number(c[2]), amount: BigInt(c[3]),
+  }));
   return { global, markets, positions, collateral, now: BigInt(v.now) };
 }
 
@@ -127,5 +129,22 @@ describe("risk engine TS mirror: golden vectors (bit-exact with Rust)", function
     }
     expect(bad, `${bad} margin vectors differ`).to.equal(0);
     expect(ok).to.be.at.least(900);
+  });
+});
+
+describe("risk parameters: which changes tighten (the security authority's rule)", () => {
+  const base = paramsFromValues<MarketParams>(MARKET_PARAMS, MARKET_PARAMS.map((p) => p.default));
+  it("accepts wider shocks, larger charges and a tighter confidence cap", () => {
+    const tighter = { ...base, priceRangePpm: base.priceRangePpm + 1, linearImPpm: base.linearImPpm + 5, maxConfPpm: base.maxConfPpm - 1 };
+    expect(firstLoosened(MARKET_PARAMS, base, tighter)).to.equal(undefined);
+    expect(firstLoosened(MARKET_PARAMS, base, base)).to.equal(undefined);
+  });
+  it("names the first parameter moved the loose way, or moved at all when neither way is stricter", () => {
+    expect(firstLoosened(MARKET_PARAMS, base, { ...base, priceRangePpm: base.priceRangePpm - 1 })).to.equal("price_range_ppm");
+    expect(firstLoosened(MARKET_PARAMS, base, { ...base, maxConfPpm: base.maxConfPpm + 1 })).to.equal("max_conf_ppm");
+    expect(firstLoosened(MARKET_PARAMS, base, { ...base, tailMove2Ppm: base.tailMove2Ppm - 1 })).to.equal("tail_move_2_ppm");
+    const g = paramsFromValues<GlobalParams>(GLOBAL_PARAMS, GLOBAL_PARAMS.map((p) => p.default));
+    expect(firstLoosened(GLOBAL_PARAMS, g, { ...g, corrCreditPpm: 1 })).to.equal("corr_credit_ppm");
+    expect(firstLoosened(GLOBAL_PARAMS, g, { ...g, imScanPpm: g.imScanPpm + 1 })).to.equal(undefined);
   });
 });

@@ -3,7 +3,7 @@
 // error is raised.
 import { floorDiv, mulDivU64, mulQ32, ppmOfCeil, Q32_ONE } from "./fixed";
 import { FIRST_TAIL, MarketPrep, MarketState, N_SCEN, N_SPOT, SCENARIOS, SlicePrep } from "./grid";
-import { GlobalParams, validateGlobalParams } from "./params";
+import { GlobalParams, MAX_HAIRCUT_PPM, validateGlobalParams } from "./params";
 import { OptionPrep, staleState } from "./pricer";
 import { RiskError } from "./wide";
 
@@ -19,7 +19,11 @@ const I64_MIN = -(1n << 63n);
 
 export enum Kind { Perp = 0, Future = 1, Call = 2, Put = 3 }
 export interface Position { market: number; kind: Kind; slice: number; strike: bigint; size: bigint; cost: bigint }
-export interface Collateral { asset: number; amount: bigint }
+/**
+ * `asset`: QUOTE or a market index; amount in quote units (QUOTE) or at 1e6. Haircuts (ppm, MM <= IM <=
+ * MAX_HAIRCUT_PPM) are the collateral's own liquidation cost: its price risk is in the scan.
+ */
+export interface Collateral { asset: number; haircutMmPpm: number; haircutImPpm: number; amount: bigint }
 export interface Account { global: GlobalParams; markets: MarketState[]; positions: Position[]; collateral: Collateral[]; now: bigint }
 export interface AddOn { mm: bigint; im: bigint }
 export interface MarketResult {
@@ -114,7 +118,7 @@ function addOnOf(amount: bigint, mmPpm: number, imPpm: number): AddOn {
 const sum = (a: AddOn, b: AddOn): AddOn => ({ mm: i64(a.mm + b.mm), im: i64(a.im + b.im) });
 const ZERO: AddOn = { mm: 0n, im: 0n };
 
-function addOns(e: Exposure, m: MarketState): { nakedShort: AddOn; linear: AddOn; haircut: AddOn } {
+function addOns(e: Exposure, m: MarketState): { nakedShort: AddOn; linear: AddOn } {
   const p = m.params;
   const deltaOne = e.linear + e.collateral;
   const nakedCalls = max(e.shortCalls - e.longCalls - max(deltaOne, 0n), 0n);
@@ -127,8 +131,22 @@ function addOns(e: Exposure, m: MarketState): { nakedShort: AddOn; linear: AddOn
   return {
     nakedShort: addOnOf(notional(nakedCalls + nakedPuts), p.nakedShortMmPpm, p.nakedShortImPpm),
     linear: sum(addOnOf(notional(uncovered), p.linearMmPpm, p.linearImPpm), addOnOf(notional(covering), p.nakedShortMmPpm, p.nakedShortImPpm)),
-    haircut: addOnOf(notional(e.collateral), p.haircutMmPpm, p.haircutImPpm),
   };
+}
+
+/** Haircuts of market `index`'s collateral: each entry's value at spot (rounded up) x its own rates. */
+function haircuts(collateral: Collateral[], index: number, spot: bigint): AddOn {
+  let total = ZERO;
+  for (const c of collateral) {
+    if (c.asset !== index) continue;
+    total = sum(total, addOnOf(mulDivU64(c.amount, spot, UNIT, true), c.haircutMmPpm, c.haircutImPpm));
+  }
+  return total;
+}
+
+function validateCollateral(c: Collateral): void {
+  if (c.amount < 0n || c.amount > MAX_SIZE) throw new RiskError("BadSize");
+  if (c.haircutMmPpm > c.haircutImPpm || c.haircutImPpm > MAX_HAIRCUT_PPM) throw new RiskError("BadHaircut");
 }
 
 function reduce(sums: ScenarioSums, mp: MarketPrep): bigint[] {
@@ -223,10 +241,13 @@ export function evaluate(account: Account, cache?: RiskArrayCache): MarginResult
   const net = netPositions(account.positions);
   let equity = 0n;
   const byMarket = markets.map(() => 0n);
+  let [naked, linear, haircut] = [ZERO, ZERO, ZERO];
   for (const c of collateral) {
-    if (c.amount < 0n || c.amount > MAX_SIZE) throw new RiskError("BadSize");
-    if (c.asset === QUOTE) equity += c.amount * UNIT;
-    else if (c.asset < markets.length) byMarket[c.asset] = i64(byMarket[c.asset] + c.amount);
+    validateCollateral(c);
+    if (c.asset === QUOTE) {
+      equity += c.amount * UNIT;
+      haircut = sum(haircut, addOnOf(c.amount, c.haircutMmPpm, c.haircutImPpm));
+    } else if (c.asset < markets.length) byMarket[c.asset] = i64(byMarket[c.asset] + c.amount);
     else throw new RiskError("BadMarketIndex");
   }
   for (const p of net) {
@@ -235,7 +256,6 @@ export function evaluate(account: Account, cache?: RiskArrayCache): MarginResult
   }
   const fresh: bigint[][] = [];
   const results: MarketResult[] = [];
-  let [naked, linear, haircut] = [ZERO, ZERO, ZERO];
   markets.forEach((m, mi) => {
     const mp = cache ? cache.prep(mi) : new MarketPrep(m);
     const stale = m.volStale;
@@ -272,7 +292,7 @@ export function evaluate(account: Account, cache?: RiskArrayCache): MarginResult
       pnl = reduce(sumsStale, mp);
     }
     const [worstIndex, worst] = worstScenario(pnl);
-    const adds = addOns(e, m);
+    const adds = { ...addOns(e, m), haircut: haircuts(collateral, mi, m.spot) };
     naked = sum(naked, adds.nakedShort);
     linear = sum(linear, adds.linear);
     haircut = sum(haircut, adds.haircut);

@@ -4,7 +4,9 @@
 import { GLOBAL_PARAMS, GLOBAL_PARAM_ORDER, MARKET_PARAMS, MARKET_PARAM_ORDER, ParamSpec, TAIL_FIELDS } from "./params.generated";
 import { RiskError } from "./wide";
 
-export { GLOBAL_PARAMS, MARKET_PARAMS, ParamSpec } from "./params.generated";
+export {
+  GLOBAL_PARAMS, MARKET_PARAMS, ParamSpec, MAX_HAIRCUT_PPM, DEFAULT_HAIRCUT_MM_PPM, DEFAULT_HAIRCUT_IM_PPM,
+} from "./params.generated";
 
 /** Per-underlying parameters, keyed by camelCase field name (ppm integers, `volRefDays` in days). */
 export interface MarketParams {
@@ -12,7 +14,7 @@ export interface MarketParams {
   volUpCoefPpm: number; volDownCoefPpm: number; volDownMinMultPpm: number; volExpShortPpm: number; volExpLongPpm: number;
   volRefDays: number; volUpFloorPpm: number; staleVolMultPpm: number; volMinPpm: number; volMaxPpm: number;
   basisMaxPpm: number; nakedShortMmPpm: number; nakedShortImPpm: number; linearMmPpm: number; linearImPpm: number;
-  haircutMmPpm: number; haircutImPpm: number; confMultPpm: number; maxConfPpm: number;
+  confMultPpm: number; maxConfPpm: number;
 }
 /** Account-level parameters. */
 export interface GlobalParams { mmScanPpm: number; imScanPpm: number; corrCreditPpm: number; imOverMmMinPpm: number }
@@ -73,3 +75,17 @@ export function validateGlobalParams(g: GlobalParams): void {
 
 /** The four tail moves (ppm, 0 = disabled). */
 export const tailMoves = (p: MarketParams): number[] => [p.tailMove1Ppm, p.tailMove2Ppm, p.tailMove3Ppm, p.tailMove4Ppm];
+
+/**
+ * The first parameter that `next` moves in a direction that is not stricter than `prev` (a "never"
+ * parameter may not change at all), or undefined: what the security authority, which may only
+ * tighten, is refused (mirror of `first_loosened`).
+ */
+export function firstLoosened(table: readonly ParamSpec[], prev: object, next: object): string | undefined {
+  for (const spec of table) {
+    const [a, b] = [(prev as Keyed)[spec.key], (next as Keyed)[spec.key]];
+    const ok = spec.tighter === "higher" ? b >= a : spec.tighter === "lower" ? b <= a : b === a;
+    if (!ok) return spec.name;
+  }
+  return undefined;
+}

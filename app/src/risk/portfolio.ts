@@ -3,7 +3,10 @@
 // Schema and defaults: README "Margin calculator".
 import { MarketPrep, MarketState, MAX_SLICES, SCENARIOS, VolSlice } from "./grid";
 import { Collateral, evaluate, Kind, MarginResult, MAX_COLLATERALS, MAX_MARKETS, MAX_POSITIONS, Position, QUOTE } from "./margin";
-import { DEFAULT_GLOBAL, defaultMarketParams, defaultRangePpm, GlobalParams, MarketParams, tailMoves, validateGlobalParams, validateMarketParams } from "./params";
+import {
+  DEFAULT_GLOBAL, DEFAULT_HAIRCUT_IM_PPM, DEFAULT_HAIRCUT_MM_PPM, defaultMarketParams, defaultRangePpm, GlobalParams, MarketParams,
+  MAX_HAIRCUT_PPM, tailMoves, validateGlobalParams, validateMarketParams,
+} from "./params";
 import { RiskError } from "./wide";
 
 export class PortfolioError extends Error {}
@@ -147,11 +150,17 @@ export function parsePortfolio(doc: unknown): Parsed {
     doc.collateral.forEach((c: unknown, i: number) => {
       const f = `collateral[${i}]`;
       if (!isObj(c)) throw new PortfolioError(`${f}: expected an object`);
-      known(c, ["asset", "amount"], f);
+      known(c, ["asset", "amount", "haircutMm", "haircutIm"], f);
       const a = typeof c.asset === "string" ? c.asset.toUpperCase() : "";
       const asset = a === "USDC" ? QUOTE : symbols.indexOf(a);
       if (asset < 0) throw new PortfolioError(`${f}.asset: expected "USDC" or one of the markets' underlyings (${symbols.join(", ")})`);
-      collateral.push({ asset, amount: e6(num(c.amount, `${f}.amount`, { min: 0 }), `${f}.amount`) });
+      // haircuts: the collateral's liquidation cost (fractions); none for USDC, 2% / 4% otherwise
+      const haircut = (key: "haircutMm" | "haircutIm", fallback: number): number =>
+        c[key] === undefined ? fallback : Number(e6(num(c[key], `${f}.${key}`, { min: 0, max: MAX_HAIRCUT_PPM / 1e6 }), `${f}.${key}`));
+      const haircutMmPpm = haircut("haircutMm", asset === QUOTE ? 0 : DEFAULT_HAIRCUT_MM_PPM);
+      const haircutImPpm = haircut("haircutIm", asset === QUOTE ? 0 : Math.max(DEFAULT_HAIRCUT_IM_PPM, haircutMmPpm));
+      if (haircutMmPpm > haircutImPpm) throw new PortfolioError(`${f}.haircutIm: must be >= haircutMm`);
+      collateral.push({ asset, haircutMmPpm, haircutImPpm, amount: e6(num(c.amount, `${f}.amount`, { min: 0 }), `${f}.amount`) });
     });
   }
   const positions: Position[] = [];

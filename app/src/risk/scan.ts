@@ -31,6 +31,10 @@ export interface CompiledAccount {
   quote: number;
   cost: number;
   collateral: Float64Array;
+  /** haircut rates weighted by amount: per market in units x ppm, quote in quote units (MM, IM) */
+  haircutMm: Float64Array;
+  haircutIm: Float64Array;
+  quoteHaircut: [number, number];
 }
 
 export interface Health {
@@ -97,12 +101,23 @@ export class HealthScanner {
       cost += Number(p.cost);
     });
     const collateral = new Float64Array(this.markets.length);
+    const haircutMm = new Float64Array(this.markets.length);
+    const haircutIm = new Float64Array(this.markets.length);
+    const quoteHaircut: [number, number] = [0, 0];
     let quote = 0;
     for (const c of account.collateral as Collateral[]) {
-      if (c.asset === QUOTE) quote += Number(c.amount);
-      else collateral[c.asset] += Number(c.amount) / 1e6;
+      const amount = Number(c.amount);
+      if (c.asset === QUOTE) {
+        quote += amount;
+        quoteHaircut[0] += (amount * c.haircutMmPpm) / 1e6;
+        quoteHaircut[1] += (amount * c.haircutImPpm) / 1e6;
+      } else {
+        collateral[c.asset] += amount / 1e6;
+        haircutMm[c.asset] += (amount / 1e6) * c.haircutMmPpm;
+        haircutIm[c.asset] += (amount / 1e6) * c.haircutImPpm;
+      }
     }
-    return { account, instrument, contracts, quote, cost, collateral };
+    return { account, instrument, contracts, quote, cost, collateral, haircutMm, haircutIm, quoteHaircut };
   }
 
   /** The account's health this tick. */
@@ -112,8 +127,8 @@ export class HealthScanner {
     const fresh: Float64Array[] = [];
     const inForce: Float64Array[] = [];
     let equity = c.quote - c.cost;
-    let addMm = 0;
-    let addIm = 0;
+    let addMm = c.quoteHaircut[0];
+    let addIm = c.quoteHaircut[1];
     let magnitude = Math.abs(c.quote) + Math.abs(c.cost);
     let legs = 0;
     for (let mi = 0; mi < nm; mi++) {
@@ -169,8 +184,8 @@ export class HealthScanner {
       const shortLinear = Math.max(-deltaOne, 0);
       const covering = Math.min(longLinear, shortCalls) + Math.min(shortLinear, shortPuts);
       const uncovered = Math.max(longLinear - shortCalls, 0) + Math.max(shortLinear - shortPuts, 0);
-      addMm += spot * (naked * p.nakedShortMmPpm + uncovered * p.linearMmPpm + covering * p.nakedShortMmPpm + coll * p.haircutMmPpm) / 1e6;
-      addIm += spot * (naked * p.nakedShortImPpm + uncovered * p.linearImPpm + covering * p.nakedShortImPpm + coll * p.haircutImPpm) / 1e6;
+      addMm += spot * (naked * p.nakedShortMmPpm + uncovered * p.linearMmPpm + covering * p.nakedShortMmPpm + c.haircutMm[mi]) / 1e6;
+      addIm += spot * (naked * p.nakedShortImPpm + uncovered * p.linearImPpm + covering * p.nakedShortImPpm + c.haircutIm[mi]) / 1e6;
     }
     const scan = (arrays: Float64Array[]): number => {
       let separate = 0;

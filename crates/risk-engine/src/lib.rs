@@ -73,6 +73,8 @@ pub enum Error {
     OracleConfidenceTooWide,
     BadBasis,
     BadInstrument,
+    /// A collateral haircut is outside its bounds (MM <= IM <= `MAX_HAIRCUT_PPM`).
+    BadHaircut,
     /// A market parameter is outside its bounds; the payload is its index in
     /// [`MarketParams::NAMES`] (see [`params::param_name`]).
     ParamOutOfBounds(u8),
@@ -82,7 +84,7 @@ pub enum Error {
 
 impl Error {
     /// A stable number per error, for callers that report errors as integers (the program's
-    /// error mapping, the eBPF benchmark): 1..=17 by variant, `1000 + index` for
+    /// error mapping, the eBPF benchmark): 1..=18 by variant, `1000 + index` for
     /// [`Error::ParamOutOfBounds`], `1100 + index` for [`Error::GlobalParamOutOfBounds`].
     pub fn code(self) -> u32 {
         match self {
@@ -103,6 +105,7 @@ impl Error {
             Error::OracleConfidenceTooWide => 15,
             Error::BadBasis => 16,
             Error::BadInstrument => 17,
+            Error::BadHaircut => 18,
             Error::ParamOutOfBounds(i) => 1000 + i as u32,
             Error::GlobalParamOutOfBounds(i) => 1100 + i as u32,
         }

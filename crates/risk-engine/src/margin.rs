@@ -57,11 +57,44 @@ impl Position {
 }
 
 /// Collateral: `asset` is [`QUOTE`] (USDC, amount in quote units) or a market index (amount at 1e6).
+/// The haircuts are the collateral's own liquidation cost (its price risk is in the scan), so two
+/// tokens of one underlying (say two wrapped BTCs of different liquidity) can differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct Collateral {
     pub asset: u8,
+    pub haircut_mm_ppm: u32,
+    pub haircut_im_ppm: u32,
     pub amount: i64,
+}
+
+/// Bounds of collateral haircuts (ppm): MM <= IM <= this.
+pub const MAX_HAIRCUT_PPM: u32 = 950_000;
+/// Default haircuts of non-stable collateral of a major (MM 2%, IM 4%), for tools and examples.
+pub const DEFAULT_HAIRCUT_MM_PPM: u32 = 20_000;
+pub const DEFAULT_HAIRCUT_IM_PPM: u32 = 40_000;
+
+impl Collateral {
+    /// Quote collateral without haircut.
+    pub const fn quote(amount: i64) -> Self {
+        Collateral { asset: QUOTE, haircut_mm_ppm: 0, haircut_im_ppm: 0, amount }
+    }
+
+    /// Collateral of market `asset` with the default haircuts.
+    pub const fn underlying(asset: u8, amount: i64) -> Self {
+        Collateral { asset, haircut_mm_ppm: DEFAULT_HAIRCUT_MM_PPM, haircut_im_ppm: DEFAULT_HAIRCUT_IM_PPM, amount }
+    }
+
+    /// `amount` and haircuts within bounds (MM <= IM <= [`MAX_HAIRCUT_PPM`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.amount < 0 || self.amount > MAX_SIZE {
+            return Err(Error::BadSize);
+        }
+        if self.haircut_mm_ppm > self.haircut_im_ppm || self.haircut_im_ppm > MAX_HAIRCUT_PPM {
+            return Err(Error::BadHaircut);
+        }
+        Ok(())
+    }
 }
 
 /// Everything an evaluation reads.
@@ -250,11 +283,10 @@ pub fn evaluate_into(ws: &mut Workspace, account: &Account) -> Result<(), Error>
     let mut equity: Wide = 0;
     let mut collateral_by_market = [0i64; MAX_MARKETS];
     for c in account.collateral {
-        if c.amount < 0 || c.amount > MAX_SIZE {
-            return Err(Error::BadSize);
-        }
+        c.validate()?;
         if c.asset == QUOTE {
             equity = wadd(equity, wmul(c.amount, UNIT))?;
+            ws.out.haircut.add(AddOn::of(c.amount, c.haircut_mm_ppm, c.haircut_im_ppm)?)?;
         } else if (c.asset as usize) < account.markets.len() {
             let a = &mut collateral_by_market[c.asset as usize];
             *a = a.checked_add(c.amount).ok_or(Error::Overflow)?;
@@ -272,7 +304,13 @@ pub fn evaluate_into(ws: &mut Workspace, account: &Account) -> Result<(), Error>
     }
     equity = wadd(equity, -wide::wmul_w(cost_total, UNIT as Wide)?)?;
     for (index, m) in account.markets.iter().enumerate() {
-        let call = MarketCall { index, n_net: n, collateral: collateral_by_market[index], now: account.now };
+        let call = MarketCall {
+            index,
+            n_net: n,
+            collateral: collateral_by_market[index],
+            collaterals: account.collateral,
+            now: account.now,
+        };
         let market_equity = eval_market(ws, m, &call)?;
         equity = wadd(equity, market_equity)?;
     }
@@ -282,12 +320,14 @@ pub fn evaluate_into(ws: &mut Workspace, account: &Account) -> Result<(), Error>
 
 /// Which market [`eval_market`] evaluates, and with what (a struct: SBF passes five arguments in
 /// registers).
-struct MarketCall {
+struct MarketCall<'a> {
     index: usize,
     /// Number of netted positions in `ws.net` (all markets).
     n_net: usize,
     /// Collateral of this underlying (1e6 base units).
     collateral: i64,
+    /// The account's collateral entries (for the haircuts of this underlying's).
+    collaterals: &'a [Collateral],
     now: i64,
 }
 
@@ -347,6 +387,7 @@ fn eval_market(ws: &mut Workspace, m: &MarketState, call: &MarketCall) -> Result
     mr.worst_index = worst_index as u8;
     mr.range_ppm = ((ws.prep.range_q48 >> 16).wrapping_mul(1_000_000) >> 32) as u32; // < 2^33 x 2^20
     exposure.add_ons(mr, m)?;
+    mr.haircut = haircuts(call.collaterals, mi, m.spot)?;
     let (naked, linear, haircut) = (mr.naked_short, mr.linear, mr.haircut);
     ws.out.naked_short.add(naked)?;
     ws.out.linear.add(linear)?;
@@ -442,8 +483,7 @@ impl Exposure {
     ///   long option can lose at most its premium, which the scan already charges). A covered pair
     ///   so pays the naked rate once, on its delta-one leg: separating the legs (into another
     ///   account, or by netting the cover away) can never lower the total.
-    /// - Haircut: collateral x spot x haircut rate (its price risk is in the scan).
-    fn add_ons(&self, mr: &mut MarketResult, m: &MarketState) -> Result<(), Error> {
+        fn add_ons(&self, mr: &mut MarketResult, m: &MarketState) -> Result<(), Error> {
         let p = &m.params;
         let (naked_calls, naked_puts) = self.naked()?;
         let long_linear = self.linear.max(0);
@@ -455,9 +495,20 @@ impl Exposure {
         mr.naked_short = AddOn::of(notional(naked_calls + naked_puts)?, p.naked_short_mm_ppm, p.naked_short_im_ppm)?;
         mr.linear = AddOn::of(notional(uncovered)?, p.linear_mm_ppm, p.linear_im_ppm)?;
         mr.linear.add(AddOn::of(notional(covering)?, p.naked_short_mm_ppm, p.naked_short_im_ppm)?)?;
-        mr.haircut = AddOn::of(notional(self.collateral)?, p.haircut_mm_ppm, p.haircut_im_ppm)?;
         Ok(())
     }
+}
+
+/// Haircuts of the collateral of market `index`: each entry's value at spot (rounded up) x its
+/// own rates (rounded up).
+fn haircuts(collaterals: &[Collateral], index: usize, spot: u64) -> Result<AddOn, Error> {
+    let mut total = AddOn::default();
+    for c in collaterals.iter().filter(|c| c.asset as usize == index) {
+        // amount <= MAX_SIZE, spot <= MAX_PRICE (validated): the product fits u64 / 1e6 in i64
+        let value = mul_div_u64(c.amount as u64, spot, UNIT as u64, true)?;
+        total.add(AddOn::of(value, c.haircut_mm_ppm, c.haircut_im_ppm)?)?;
+    }
+    Ok(total)
 }
 
 /// Scenario P&L in quote units from the sums (the allowance already subtracted), tails weighted.

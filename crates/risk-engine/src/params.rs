@@ -14,7 +14,7 @@ macro_rules! param_table {
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
-            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $default:expr, [$lo:expr, $hi:expr], )*
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $default:expr, [$lo:expr, $hi:expr], $tighter:ident, )*
         }
     ) => {
         $(#[$meta])*
@@ -29,6 +29,8 @@ macro_rules! param_table {
             pub const NAMES: &'static [&'static str] = &[$(stringify!($field)),*];
             /// Hard bounds [min, max] per field, in table order.
             pub const BOUNDS: &'static [(i64, i64)] = &[$(($lo, $hi)),*];
+            /// Which way each field makes margins stricter, in table order (see [`Tighter`]).
+            pub const TIGHTER: &'static [Tighter] = &[$(Tighter::$tighter),*];
             /// Defaults, in table order.
             pub const DEFAULTS: $name = $name { $($field: $default,)* };
             /// Number of fields.
@@ -67,6 +69,14 @@ macro_rules! param_table {
                 None
             }
 
+            /// The index of the first field that `new` changes in a direction that is not stricter
+            /// than `self` (a field marked [`Tighter::Never`] may not change at all): what the
+            /// program's security authority, which may only tighten, is refused.
+            pub fn first_loosened(&self, new: &Self) -> Option<usize> {
+                let (old, new) = (self.fields(), new.fields());
+                (0..Self::LEN).find(|&i| !Self::TIGHTER[i].allows(old[i], new[i]))
+            }
+
             /// Field `name`'s index in the table.
             pub fn index_of(name: &str) -> Option<usize> {
                 Self::NAMES.iter().position(|n| *n == name)
@@ -95,47 +105,70 @@ macro_rules! param_table {
     };
 }
 
+/// The direction in which a parameter makes margins stricter: wider shocks and larger charges.
+/// (The scan samples a grid, so a wider shock is stricter for the portfolios margin is built for,
+/// not for every conceivable P&L shape; see docs/risk-model.md.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tighter {
+    /// A higher value is stricter (wider shocks, larger charges).
+    Higher,
+    /// A lower value is stricter (tighter caps, smaller credits).
+    Lower,
+    /// Neither direction is stricter for every portfolio (smile clamps, tail placement, exponents).
+    Never,
+}
+
+impl Tighter {
+    /// Whether moving from `old` to `new` keeps or tightens margins.
+    pub fn allows(self, old: i64, new: i64) -> bool {
+        match self {
+            Tighter::Higher => new >= old,
+            Tighter::Lower => new <= old,
+            Tighter::Never => new == old,
+        }
+    }
+}
+
 param_table! {
     /// Per-underlying parameters (stored in the program's `Market` account).
     pub struct MarketParams {
         /// Price range R of the scan (160_000 = 16%).
-        price_range_ppm: u32 = 160_000, [10_000, 500_000],
+        price_range_ppm: u32 = 160_000, [10_000, 500_000], Higher,
         /// Tail moves, signed (-500_000 = -50%); 0 disables a tail; |move| >= R. P&L weighted by R/|move|.
-        tail_move_1_ppm: i32 = -500_000, [-900_000, 3_000_000],
-        tail_move_2_ppm: i32 = -330_000, [-900_000, 3_000_000],
-        tail_move_3_ppm: i32 = 500_000, [-900_000, 3_000_000],
-        tail_move_4_ppm: i32 = 1_000_000, [-900_000, 3_000_000],
+        tail_move_1_ppm: i32 = -500_000, [-900_000, 3_000_000], Never,
+        tail_move_2_ppm: i32 = -330_000, [-900_000, 3_000_000], Never,
+        tail_move_3_ppm: i32 = 500_000, [-900_000, 3_000_000], Never,
+        tail_move_4_ppm: i32 = 1_000_000, [-900_000, 3_000_000], Never,
         /// Vol-up multiplier 1 + up_coef * m.
-        vol_up_coef_ppm: u32 = 500_000, [0, 2_000_000],
+        vol_up_coef_ppm: u32 = 500_000, [0, 2_000_000], Higher,
         /// Vol-down multiplier max(1 - down_coef * m, down_min_mult).
-        vol_down_coef_ppm: u32 = 250_000, [0, 900_000],
-        vol_down_min_mult_ppm: u32 = 100_000, [50_000, 1_000_000],
-        /// m = (ref_days / max(DTE, 1 day))^p, p = exp_short for DTE <= ref_days, else exp_long.
-        vol_exp_short_ppm: u32 = 300_000, [0, 1_000_000],
-        vol_exp_long_ppm: u32 = 130_000, [0, 1_000_000],
-        vol_ref_days: u32 = 30, [1, 365],
+        vol_down_coef_ppm: u32 = 250_000, [0, 900_000], Higher,
+        vol_down_min_mult_ppm: u32 = 100_000, [50_000, 1_000_000], Lower,
+        /// m = (ref_days / max(DTE, 1 day))^p, p = exp_short for DTE <= ref_days, else exp_long
+        /// (the base is >= 1 for the first, < 1 for the second: m grows with exp_short, falls with
+        /// exp_long).
+        vol_exp_short_ppm: u32 = 300_000, [0, 1_000_000], Higher,
+        vol_exp_long_ppm: u32 = 130_000, [0, 1_000_000], Lower,
+        vol_ref_days: u32 = 30, [1, 365], Higher,
         /// Shocked-up vol is at least this (450_000 = 45%).
-        vol_up_floor_ppm: u32 = 450_000, [0, 3_000_000],
+        vol_up_floor_ppm: u32 = 450_000, [0, 3_000_000], Higher,
         /// Stale vol slices: m is multiplied by this (1_500_000 = 1.5x) for the whole market.
-        stale_vol_mult_ppm: u32 = 1_500_000, [1_000_000, 4_000_000],
+        stale_vol_mult_ppm: u32 = 1_500_000, [1_000_000, 4_000_000], Higher,
         /// Smile output clamp.
-        vol_min_ppm: u32 = 10_000, [1_000, 1_000_000],
-        vol_max_ppm: u32 = 5_000_000, [10_000, 10_000_000],
+        vol_min_ppm: u32 = 10_000, [1_000, 1_000_000], Never,
+        vol_max_ppm: u32 = 5_000_000, [10_000, 10_000_000], Never,
         /// |basis| bound (per year) for F = S e^(b T).
-        basis_max_ppm: u32 = 1_000_000, [0, 1_000_000],
+        basis_max_ppm: u32 = 1_000_000, [0, 1_000_000], Never,
         /// Uncovered short options, per contract, fraction of spot (additive; covered shorts pay 0).
-        naked_short_mm_ppm: u32 = 3_000, [0, 100_000],
-        naked_short_im_ppm: u32 = 5_000, [0, 200_000],
+        naked_short_mm_ppm: u32 = 3_000, [0, 100_000], Higher,
+        naked_short_im_ppm: u32 = 5_000, [0, 200_000], Higher,
         /// Liquidation cost of perps and futures not offset by collateral, fraction of notional.
-        linear_mm_ppm: u32 = 15_000, [0, 200_000],
-        linear_im_ppm: u32 = 25_000, [0, 300_000],
-        /// Liquidation cost of collateral of this underlying (its price risk is in the scan).
-        haircut_mm_ppm: u32 = 20_000, [0, 900_000],
-        haircut_im_ppm: u32 = 40_000, [0, 950_000],
+        linear_mm_ppm: u32 = 15_000, [0, 200_000], Higher,
+        linear_im_ppm: u32 = 25_000, [0, 300_000], Higher,
         /// Oracle confidence widens the scan: R_eff = R + conf_mult * conf / spot.
-        conf_mult_ppm: u32 = 1_000_000, [0, 3_000_000],
+        conf_mult_ppm: u32 = 1_000_000, [0, 3_000_000], Higher,
         /// Oracle confidence above this fraction of spot is rejected.
-        max_conf_ppm: u32 = 20_000, [0, 100_000],
+        max_conf_ppm: u32 = 20_000, [0, 100_000], Lower,
     }
 }
 
@@ -143,15 +176,15 @@ param_table! {
     /// Account-level parameters (stored in the program's `Clearinghouse`).
     pub struct GlobalParams {
         /// MM = mm_scan * scan loss + MM add-ons (800_000 = 0.8).
-        mm_scan_ppm: u32 = 800_000, [500_000, 1_000_000],
+        mm_scan_ppm: u32 = 800_000, [500_000, 1_000_000], Higher,
         /// IM = im_scan * scan loss + IM add-ons (1_000_000 = 1.0).
-        im_scan_ppm: u32 = 1_000_000, [500_000, 2_000_000],
+        im_scan_ppm: u32 = 1_000_000, [500_000, 2_000_000], Higher,
         /// Correlation credit c: scan = (1-c) * sum of per-underlying losses + c * loss of the
         /// aligned (same scenario index in every underlying) joint P&L. 0 = no cross-underlying offset.
-        corr_credit_ppm: u32 = 0, [0, 900_000],
+        corr_credit_ppm: u32 = 0, [0, 900_000], Lower,
         /// IM is at least this multiple of MM (the buffer that keeps a fresh position from being
         /// liquidatable, whatever the rounding).
-        im_over_mm_min_ppm: u32 = 1_100_000, [1_000_000, 2_000_000],
+        im_over_mm_min_ppm: u32 = 1_100_000, [1_000_000, 2_000_000], Higher,
     }
 }
 
@@ -161,7 +194,6 @@ param_table! {
 pub const MARKET_PARAM_ORDER: &[(&str, &str)] = &[
     ("naked_short_mm_ppm", "naked_short_im_ppm"),
     ("linear_mm_ppm", "linear_im_ppm"),
-    ("haircut_mm_ppm", "haircut_im_ppm"),
     ("vol_min_ppm", "vol_max_ppm"),
     ("naked_short_mm_ppm", "linear_mm_ppm"),
     ("naked_short_im_ppm", "linear_im_ppm"),

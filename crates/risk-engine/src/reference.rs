@@ -9,7 +9,7 @@
 
 use crate::{
     Collateral, Error, Kind, MarketParams, MarketState, Position, VolSlice, MAX_COLLATERALS,
-    MAX_MARKETS, MAX_POSITIONS, QUOTE,
+    MAX_MARKETS, MAX_POSITIONS,
 };
 
 /// Evaluation time of the reference portfolios (unix seconds).
@@ -37,10 +37,7 @@ impl Reference {
         let mut r = Reference {
             markets: [blank; MAX_MARKETS],
             positions: [Position::EMPTY; MAX_POSITIONS],
-            collateral: [Collateral {
-                asset: QUOTE,
-                amount: 0,
-            }; MAX_COLLATERALS],
+            collateral: [Collateral::quote(0); MAX_COLLATERALS],
             n_markets: 0,
             n_positions: 0,
             n_collateral: 0,
@@ -99,10 +96,7 @@ impl Reference {
                 },
             };
         }
-        self.collateral[0] = Collateral {
-            asset: QUOTE,
-            amount: 1_000_000_000_000,
-        };
+        self.collateral[0] = Collateral::quote(1_000_000_000_000);
         self.n_markets = unds;
         self.n_positions = legs;
         self.n_collateral = 1;

@@ -42,14 +42,17 @@ fn f64_margin(m: &Model) -> Option<(f64, f64, f64, f64)> {
         }
     }
     let mut equity = 0.0;
+    let (mut hc_mm, mut hc_im) = (0.0, 0.0);
     for c in m.collateral {
         if c.asset == QUOTE {
             equity += c.amount as f64;
+            hc_mm += (c.amount as f64 * ppm(c.haircut_mm_ppm)).ceil();
+            hc_im += (c.amount as f64 * ppm(c.haircut_im_ppm)).ceil();
         }
     }
     equity -= net.iter().map(|p| p.cost as f64).sum::<f64>();
     let (mut fresh_arrays, mut stale_arrays) = (Vec::new(), Vec::new());
-    let (mut naked_mm, mut naked_im, mut lin_mm, mut lin_im, mut hc_mm, mut hc_im) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut naked_mm, mut naked_im, mut lin_mm, mut lin_im) = (0.0, 0.0, 0.0, 0.0);
     for (mi, mk) in m.markets.iter().enumerate() {
         let p = &mk.params;
         let s = mk.spot as f64; // quote units per contract
@@ -147,8 +150,11 @@ fn f64_margin(m: &Model) -> Option<(f64, f64, f64, f64)> {
         naked_im += charge(naked, p.naked_short_im_ppm);
         lin_mm += charge(uncovered, p.linear_mm_ppm) + charge(covering, p.naked_short_mm_ppm);
         lin_im += charge(uncovered, p.linear_im_ppm) + charge(covering, p.naked_short_im_ppm);
-        hc_mm += charge(coll, p.haircut_mm_ppm);
-        hc_im += charge(coll, p.haircut_im_ppm);
+        // each collateral entry at its own rates
+        for c in m.collateral.iter().filter(|c| c.asset as usize == mi && c.asset != QUOTE) {
+            hc_mm += charge(c.amount as f64 / 1e6, c.haircut_mm_ppm);
+            hc_im += charge(c.amount as f64 / 1e6, c.haircut_im_ppm);
+        }
         fresh_arrays.push(fresh);
         stale_arrays.push(if mk.vol_stale { stale } else { fresh });
     }

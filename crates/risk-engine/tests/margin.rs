@@ -35,7 +35,7 @@ fn build(l: &[(usize, u8, u8, u64, i64)]) -> Vec<Position> {
 fn colls(btc: i64, usd: i64) -> Vec<Collateral> {
     let mut c = vec![usdc(usd * 1_000_000)];
     if btc > 0 {
-        c.push(Collateral { asset: 0, amount: btc });
+        c.push(Collateral::underlying(0, btc));
     }
     c
 }
@@ -66,7 +66,7 @@ fn tolerance(o: &Position, size: i64) -> i64 {
 fn with_and_without_covered_call(slice: u8, kppm: u64, units: i64, frac: i64, collateral: bool) -> (MarginResult, MarginResult) {
     let ms = markets(1);
     let calls = (units * frac / 100).max(1);
-    let (mut ps, cs) = if collateral { (vec![], vec![Collateral { asset: 0, amount: units }]) } else { (vec![perp(0, units)], vec![]) };
+    let (mut ps, cs) = if collateral { (vec![], vec![Collateral::underlying(0, units)]) } else { (vec![perp(0, units)], vec![]) };
     let alone = eval(&ms, &ps, &cs);
     ps.push(opt(0, true, slice, kppm, -calls));
     (alone, eval(&ms, &ps, &cs))
@@ -307,7 +307,7 @@ fn user_market() -> Vec<MarketState> {
 #[test]
 fn one_btc_of_collateral_needs_at_most_22_percent() {
     let ms = user_market();
-    let r = eval(&ms, &[], &[Collateral { asset: 0, amount: 1_000_000 }]);
+    let r = eval(&ms, &[], &[Collateral::underlying(0, 1_000_000)]);
     println!("1 BTC collateral: IM {} MM {}", r.im, r.mm);
     assert!(r.im <= 22_000_000_000, "IM {}", r.im);
     // the scan (16%) plus the liquidation-cost haircut (4%), once each (to rounding)
@@ -317,7 +317,7 @@ fn one_btc_of_collateral_needs_at_most_22_percent() {
 #[test]
 fn hedged_btc_collateral_needs_at_most_5_percent() {
     let ms = user_market();
-    let r = eval(&ms, &[Position { cost: 100_000_000_000, ..perp(0, -1_000_000) }], &[Collateral { asset: 0, amount: 1_000_000 }]);
+    let r = eval(&ms, &[Position { cost: 100_000_000_000, ..perp(0, -1_000_000) }], &[Collateral::underlying(0, 1_000_000)]);
     println!("1 BTC collateral + short perp: IM {} MM {}", r.im, r.mm);
     assert!(r.im <= 5_000_000_000, "IM {}", r.im);
     assert!(r.scan.loss <= 1);
@@ -326,7 +326,7 @@ fn hedged_btc_collateral_needs_at_most_5_percent() {
 #[test]
 fn selling_a_covered_call_lowers_im() {
     let ms = user_market();
-    let coll = [Collateral { asset: 0, amount: 1_000_000 }];
+    let coll = [Collateral::underlying(0, 1_000_000)];
     let alone = eval(&ms, &[], &coll);
     let call = Position { market: 0, kind: Kind::Call, slice: 0, strike: 110_000_000_000, size: -1_000_000, cost: 0 };
     let covered = eval(&ms, &[call], &coll);
@@ -339,13 +339,75 @@ fn selling_a_covered_call_lowers_im() {
 fn collateral_moves_with_its_underlying_and_haircut() {
     let mut ms = markets(1);
     ms[0].conf = 0;
-    let r = eval(&ms, &[], &[Collateral { asset: 0, amount: 2_000_000 }]);
+    let r = eval(&ms, &[], &[Collateral::underlying(0, 2_000_000)]);
     assert_eq!(r.equity, 2 * 88_530_000_000);
     assert!((r.scan.loss as f64 / 1e6 - 2.0 * 88_530.0 * 0.16).abs() < 1e-3);
     assert_eq!(r.haircut.mm, 2 * 88_530_000_000 / 50);
-    let r2 = eval(&ms, &[perp(0, -2_000_000)], &[Collateral { asset: 0, amount: 2_000_000 }]);
+    let r2 = eval(&ms, &[perp(0, -2_000_000)], &[Collateral::underlying(0, 2_000_000)]);
     assert!(r2.scan.loss <= 1, "{}", r2.scan.loss);
     assert_eq!(r2.linear, AddOn::default());
+}
+
+#[test]
+fn collateral_haircuts_are_per_entry_and_bounded() {
+    let mut ms = markets(1);
+    ms[0].conf = 0;
+    let liquid = Collateral { haircut_mm_ppm: 10_000, haircut_im_ppm: 20_000, ..Collateral::underlying(0, 1_000_000) };
+    let illiquid = Collateral { haircut_mm_ppm: 50_000, haircut_im_ppm: 80_000, ..Collateral::underlying(0, 1_000_000) };
+    let both = eval(&ms, &[], &[liquid, illiquid]);
+    // 1 BTC at 88,530 each: 1% + 5% (MM), 2% + 8% (IM); the scan sees 2 BTC either way
+    assert_eq!(both.haircut, AddOn { mm: 885_300_000 + 4_426_500_000, im: 1_770_600_000 + 7_082_400_000 });
+    assert_eq!(both.scan, eval(&ms, &[], &[Collateral::underlying(0, 2_000_000)]).scan);
+    // a haircut on quote collateral (a second stablecoin) applies to its amount
+    let stable = Collateral { haircut_mm_ppm: 5_000, haircut_im_ppm: 10_000, ..Collateral::quote(1_000_000_000) };
+    assert_eq!(eval(&ms, &[], &[stable]).haircut, AddOn { mm: 5_000_000, im: 10_000_000 });
+    let g = GlobalParams::default();
+    let ev = |c: Collateral| evaluate(&Account { global: &g, markets: &ms, positions: &[], collateral: &[c], now: NOW });
+    assert_eq!(ev(Collateral { haircut_mm_ppm: 30_000, ..liquid }), Err(Error::BadHaircut));
+    assert_eq!(ev(Collateral { haircut_mm_ppm: 0, haircut_im_ppm: MAX_HAIRCUT_PPM + 1, ..liquid }), Err(Error::BadHaircut));
+    assert!(ev(Collateral { haircut_mm_ppm: MAX_HAIRCUT_PPM, haircut_im_ppm: MAX_HAIRCUT_PPM, ..liquid }).is_ok());
+    assert_eq!(ev(Collateral { amount: -1, ..liquid }), Err(Error::BadSize));
+}
+
+#[test]
+fn tightening_is_judged_field_by_field() {
+    let p = MarketParams::default();
+    assert_eq!(p.first_loosened(&p), None);
+    let wider = MarketParams { price_range_ppm: p.price_range_ppm + 1, naked_short_im_ppm: p.naked_short_im_ppm + 1, max_conf_ppm: p.max_conf_ppm - 1, ..p };
+    assert_eq!(p.first_loosened(&wider), None);
+    let idx = |n: &str| MarketParams::index_of(n).unwrap();
+    assert_eq!(wider.first_loosened(&p), Some(idx("price_range_ppm")));
+    assert_eq!(p.first_loosened(&MarketParams { max_conf_ppm: p.max_conf_ppm + 1, ..p }), Some(idx("max_conf_ppm")));
+    // neither direction is stricter for a tail move: any change is refused
+    assert_eq!(p.first_loosened(&MarketParams { tail_move_1_ppm: p.tail_move_1_ppm - 1, ..p }), Some(idx("tail_move_1_ppm")));
+    let g = GlobalParams::default();
+    assert_eq!(g.first_loosened(&GlobalParams { im_scan_ppm: 1_100_000, ..g }), None);
+    assert_eq!(g.first_loosened(&GlobalParams { corr_credit_ppm: 1, ..g }), GlobalParams::index_of("corr_credit_ppm"));
+    assert_eq!(MarketParams::TIGHTER.len(), MarketParams::LEN);
+    assert_eq!(GlobalParams::TIGHTER.len(), GlobalParams::LEN);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// Raising a "higher is stricter" charge, or the scan range, never lowers IM (the directions the
+    /// security authority may move them in).
+    #[test]
+    fn tightening_charges_never_lowers_im(l in legs(8), btc in 0i64..3_000_000, bump in 1u32..20_000) {
+        let ms = markets(3);
+        let ps = build(&l);
+        let base = eval(&ms, &ps, &colls(btc, 0));
+        let mut tighter = ms.clone();
+        for m in tighter.iter_mut() {
+            m.params.naked_short_mm_ppm += bump;
+            m.params.naked_short_im_ppm += bump;
+            m.params.linear_mm_ppm += bump;
+            m.params.linear_im_ppm += bump;
+            prop_assert_eq!(ms[0].params.first_loosened(&m.params), None);
+        }
+        let after = eval(&tighter, &ps, &colls(btc, 0));
+        prop_assert!(after.im >= base.im && after.mm >= base.mm, "{} {} / {} {}", base.im, after.im, base.mm, after.mm);
+    }
 }
 
 #[test]
@@ -423,7 +485,7 @@ fn capacities() {
     for i in 0..32 {
         ps.push(opt(i % 4, i % 2 == 0, (i % 5) as u8, 700_000 + 20_000 * i as u64, if i % 3 == 0 { -1_000_000 } else { 2_000_000 }));
     }
-    let cs: Vec<Collateral> = (0..8).map(|i| if i < 4 { Collateral { asset: i as u8, amount: 1_000_000 } } else { usdc(1_000_000_000) }).collect();
+    let cs: Vec<Collateral> = (0..8).map(|i| if i < 4 { Collateral::underlying(i as u8, 1_000_000) } else { usdc(1_000_000_000) }).collect();
     let r = eval(&ms, &ps, &cs);
     assert!(r.im > r.mm && r.mm > 0);
     let mut too_many = cs.clone();

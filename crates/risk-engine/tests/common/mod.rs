@@ -103,5 +103,5 @@ pub fn fut(mi: usize, slice: u8, size: i64) -> Position {
     Position { market: mi as u8, kind: Kind::Future, slice, strike: 0, size, cost }
 }
 pub fn usdc(amount: i64) -> Collateral {
-    Collateral { asset: risk_engine::QUOTE, amount }
+    Collateral::quote(amount)
 }
