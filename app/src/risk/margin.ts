@@ -12,6 +12,8 @@ export const MAX_COLLATERALS = 8;
 export const MAX_MARKETS = 4;
 export const QUOTE = 255;
 export const MAX_SIZE = 10_000_000_000_000n;
+/** Largest quote collateral amount (quote units, $1B): quote collateral only adds to equity. */
+export const MAX_QUOTE_COLLATERAL = 1_000_000_000_000_000n;
 export const MAX_COST = 1_000_000_000_000_000_000n;
 const UNIT = 1_000_000n;
 const I64_MAX = (1n << 63n) - 1n;
@@ -145,7 +147,7 @@ function haircuts(collateral: Collateral[], index: number, spot: bigint): AddOn 
 }
 
 function validateCollateral(c: Collateral): void {
-  if (c.amount < 0n || c.amount > MAX_SIZE) throw new RiskError("BadSize");
+  if (c.amount < 0n || c.amount > (c.asset === QUOTE ? MAX_QUOTE_COLLATERAL : MAX_SIZE)) throw new RiskError("BadSize");
   if (c.haircutMmPpm > c.haircutImPpm || c.haircutImPpm > MAX_HAIRCUT_PPM) throw new RiskError("BadHaircut");
 }
 

@@ -160,7 +160,13 @@ fn rand_case(r: &mut Rng) -> Case {
         if r.chance(1) {
             (haircut_mm_ppm, haircut_im_ppm) = if r.chance(50) { (haircut_im_ppm + 1, haircut_im_ppm) } else { (0, MAX_HAIRCUT_PPM + 1) };
         }
-        cs.push(Collateral { asset, haircut_mm_ppm, haircut_im_ppm, amount: r.logint(1, 1_000_000_000_000) });
+        // quote amounts up to $1B (past the underlyings' size bound), now and then one unit past it
+        let amount = match (asset == QUOTE, r.int(0, 999) == 0) {
+            (true, true) => MAX_QUOTE_COLLATERAL + 1,
+            (true, false) => r.logint(1, MAX_QUOTE_COLLATERAL),
+            _ => r.logint(1, 1_000_000_000_000),
+        };
+        cs.push(Collateral { asset, haircut_mm_ppm, haircut_im_ppm, amount });
     }
     Case { now, g, ms, ps, cs }
 }

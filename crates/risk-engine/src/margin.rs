@@ -68,6 +68,9 @@ pub struct Collateral {
     pub amount: i64,
 }
 
+/// Largest quote collateral amount (quote units: $1B). Quote collateral only adds to equity, so it
+/// may exceed the size bound of underlyings, whose amounts enter the scenario sums.
+pub const MAX_QUOTE_COLLATERAL: i64 = 1_000_000_000_000_000;
 /// Bounds of collateral haircuts (ppm): MM <= IM <= this.
 pub const MAX_HAIRCUT_PPM: u32 = 950_000;
 /// Default haircuts of non-stable collateral of a major (MM 2%, IM 4%), for tools and examples.
@@ -87,7 +90,8 @@ impl Collateral {
 
     /// `amount` and haircuts within bounds (MM <= IM <= [`MAX_HAIRCUT_PPM`]).
     pub fn validate(&self) -> Result<(), Error> {
-        if self.amount < 0 || self.amount > MAX_SIZE {
+        let max = if self.asset == QUOTE { MAX_QUOTE_COLLATERAL } else { MAX_SIZE };
+        if self.amount < 0 || self.amount > max {
             return Err(Error::BadSize);
         }
         if self.haircut_mm_ppm > self.haircut_im_ppm || self.haircut_im_ppm > MAX_HAIRCUT_PPM {

@@ -367,6 +367,10 @@ fn collateral_haircuts_are_per_entry_and_bounded() {
     assert_eq!(ev(Collateral { haircut_mm_ppm: 0, haircut_im_ppm: MAX_HAIRCUT_PPM + 1, ..liquid }), Err(Error::BadHaircut));
     assert!(ev(Collateral { haircut_mm_ppm: MAX_HAIRCUT_PPM, haircut_im_ppm: MAX_HAIRCUT_PPM, ..liquid }).is_ok());
     assert_eq!(ev(Collateral { amount: -1, ..liquid }), Err(Error::BadSize));
+    assert_eq!(ev(Collateral { amount: MAX_SIZE + 1, ..liquid }), Err(Error::BadSize));
+    // quote collateral only adds to equity: it may exceed the underlyings' size bound, up to its own
+    assert_eq!(ev(Collateral::quote(MAX_QUOTE_COLLATERAL)).map(|r| r.equity), Ok(MAX_QUOTE_COLLATERAL));
+    assert_eq!(ev(Collateral::quote(MAX_QUOTE_COLLATERAL + 1)), Err(Error::BadSize));
 }
 
 #[test]
