@@ -12,8 +12,8 @@ import {
   PortfolioMarginClient,
   QUOTE_DECIMALS,
   clearinghouseAddresses,
-  createTestMint,
 } from "../app/src";
+import { createTestMint } from "../app/src/testing";
 
 export interface BootstrapOptions {
   quoteMint?: PublicKey;

@@ -22,6 +22,7 @@ async function run(rpc, walletPath) {
   const { AnchorProvider, Wallet } = require("@coral-xyz/anchor");
   const { Connection, Keypair } = require("@solana/web3.js");
   const sdk = require(path.join(ROOT, "app", "src"));
+  const testing = require(path.join(ROOT, "app", "src", "testing"));
   const { bootstrap, formatResult } = require(path.join(ROOT, "migrations", "deploy.ts"));
 
   const walletKp = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(walletPath, "utf8"))));
@@ -40,11 +41,11 @@ async function run(rpc, walletPath) {
 
   step("Create a user and mint 1,000 test USDC to their wallet");
   const user = Keypair.generate();
-  await sdk.fundAccounts(connection, walletKp, [user.publicKey], 1);
-  const userAta = await sdk.mintTestTokens(connection, walletKp, ch.quoteMint, user.publicKey, sdk.parseQuoteAmount("1000"));
+  await testing.fundAccounts(connection, walletKp, [user.publicKey], 1);
+  const userAta = await testing.mintTestTokens(connection, walletKp, ch.quoteMint, user.publicKey, sdk.parseQuoteAmount("1000"));
   line("user", user.publicKey.toBase58());
   line("USDC token account", userAta.toBase58());
-  line("wallet balance", usd(await sdk.tokenBalance(connection, userAta)));
+  line("wallet balance", usd(await testing.tokenBalance(connection, userAta)));
 
   // From here on the user acts with their own wallet (and pays their own fees).
   const client = new sdk.PortfolioMarginClient(connection, new Wallet(user), { confirmOptions: opts });
@@ -81,7 +82,7 @@ async function run(rpc, walletPath) {
   const acc = await client.fetchMarginAccount(marginAccount);
   line("margin account", usd(sdk.collateralBalance(acc, ch.quoteMint)));
   line("clearinghouse vault", usd(await client.quoteVaultBalance(ch.clearinghouse)));
-  line("user wallet", usd(await sdk.tokenBalance(connection, userAta)));
+  line("user wallet", usd(await testing.tokenBalance(connection, userAta)));
   const listed = await client.marginAccountsByOwner(user.publicKey);
   line("accounts of user", listed.map((a) => `#${a.account.accountIndex} ${a.publicKey.toBase58()}`).join(", "));
 

@@ -12,7 +12,8 @@ require("./lib/ensure-deps").ensureDeps();
 const { startLocalnet } = require("./lib/localnet");
 
 const ROOT = path.resolve(__dirname, "..");
-const GLOBS = ["tests/unit/**/*.test.ts", "tests/e2e/**/*.test.ts"];
+// tests/package: `npm pack` the SDK and install it into scratch dApp projects (no node needed).
+const GLOBS = ["tests/unit/**/*.test.ts", "tests/package/**/*.test.ts", "tests/e2e/**/*.test.ts"];
 
 function hasFiles(glob) {
   const [dir] = glob.split("/**");

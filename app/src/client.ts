@@ -1,7 +1,6 @@
 // PortfolioMarginClient: instruction builders, send helpers and account readers for the program.
 import { AnchorProvider, Program } from "@coral-xyz/anchor";
 import type { Wallet } from "@coral-xyz/anchor/dist/cjs/provider";
-import type { IdlAccounts } from "@coral-xyz/anchor";
 import {
   ASSOCIATED_TOKEN_PROGRAM_ID,
   TOKEN_PROGRAM_ID,
@@ -9,6 +8,7 @@ import {
   getAssociatedTokenAddressSync,
 } from "@solana/spl-token";
 import {
+  AccountMeta,
   Commitment,
   ConfirmOptions,
   Connection,
@@ -17,16 +17,36 @@ import {
   Signer,
   SystemProgram,
   TransactionInstruction,
+  TransactionMessage,
   TransactionSignature,
+  VersionedTransaction,
 } from "@solana/web3.js";
 import BN from "bn.js";
+import {
+  ClearinghouseAccount,
+  ClearinghouseInfo,
+  clearinghouseInfo,
+  MarginAccountData,
+  MarginAccountInfo,
+  marginAccountInfo,
+  MarketInfo,
+  marketInfo,
+} from "./accounts";
+import { collateralOf, fetchMarginSnapshot, MarginSnapshot, marginRemainingAccounts, marketsHeld } from "./health";
 import { IDL, PortfolioMargin, accountFieldOffset } from "./idl";
-import { findClearinghouseAddress, findInsuranceVaultAddress, findMarginAccountAddress, findQuoteVaultAddress } from "./pda";
+import {
+  findClearinghouseAddress,
+  findCollateralVaultAddress,
+  findInsuranceVaultAddress,
+  findMarginAccountAddress,
+  findMarketAddress,
+  findQuoteVaultAddress,
+} from "./pda";
+import { decodeMarginReport, MarginReport } from "./report";
+import { parseError } from "./errors";
 import { sendAndConfirmInstructions } from "./tx";
 import { AmountLike, toBigInt, toU64 } from "./units";
 
-export type ClearinghouseAccount = IdlAccounts<PortfolioMargin>["clearinghouse"];
-export type MarginAccountData = IdlAccounts<PortfolioMargin>["marginAccount"];
 
 /** A decoded account with its address. */
 export interface ProgramAccount<T> {
@@ -76,22 +96,31 @@ export interface CreateMarginAccountParams {
 }
 
 export interface DepositParams extends MarginAccountRef {
-  /** Native quote units (6 decimals): 1 USDC = 1_000_000. */
+  /** Native units of `mint` (USDC: 6 decimals, 1 USDC = 1_000_000). */
   amount: AmountLike;
-  /** Token account debited; defaults to the owner's associated token account for the quote mint. */
+  /** A listed collateral mint; defaults to the quote mint. */
+  mint?: PublicKey;
+  /** Token account debited; defaults to the owner's associated token account for `mint`. */
   source?: PublicKey;
-  /** Defaults to the clearinghouse's quote vault PDA. */
-  quoteVault?: PublicKey;
+  /** Defaults to the mint's vault from the clearinghouse's collateral list. */
+  vault?: PublicKey;
   tokenProgram?: PublicKey;
 }
 
 export interface WithdrawParams extends MarginAccountRef {
-  /** Native quote units (6 decimals). */
+  /** Native units of `mint`. */
   amount: AmountLike;
-  /** Token account credited; defaults to the owner's associated token account for the quote mint. */
+  /** A listed collateral mint; defaults to the quote mint. */
+  mint?: PublicKey;
+  /** Token account credited; defaults to the owner's associated token account for `mint`. */
   destination?: PublicKey;
-  quoteVault?: PublicKey;
+  vault?: PublicKey;
   tokenProgram?: PublicKey;
+  /**
+   * The margin check's `[market, oracle]` pairs; by default resolved from the account: the
+   * markets it still holds after the withdrawal.
+   */
+  remainingAccounts?: AccountMeta[];
 }
 
 export interface CloseMarginAccountParams extends MarginAccountRef {
@@ -154,6 +183,12 @@ export class PortfolioMarginClient {
   marginAccountAddress(clearinghouse: PublicKey, owner: PublicKey, accountIndex = 0): PublicKey {
     return findMarginAccountAddress(clearinghouse, owner, accountIndex, this.programId)[0];
   }
+  marketAddress(clearinghouse: PublicKey, marketIndex: number): PublicKey {
+    return findMarketAddress(clearinghouse, marketIndex, this.programId)[0];
+  }
+  collateralVaultAddress(clearinghouse: PublicKey, mint: PublicKey): PublicKey {
+    return findCollateralVaultAddress(clearinghouse, mint, this.programId)[0];
+  }
 
   private resolveMarginAccount(p: MarginAccountRef): { owner: PublicKey; marginAccount: PublicKey } {
     const owner = p.owner ? keyOf(p.owner) : this.walletAddress;
@@ -209,16 +244,23 @@ export class PortfolioMarginClient {
       .instruction();
   }
 
+  /** The vault of `mint` (no fetch for the quote mint, whose vault is a PDA of the clearinghouse). */
+  private async vaultOf(clearinghouse: PublicKey, mint?: PublicKey): Promise<PublicKey> {
+    if (!mint) return this.quoteVaultAddress(clearinghouse);
+    return collateralOf(await this.fetchClearinghouseInfo(clearinghouse), mint).vault;
+  }
+
   async depositIx(p: DepositParams): Promise<TransactionInstruction> {
     const { owner, marginAccount } = this.resolveMarginAccount(p);
+    // with `source` (and `vault` for a non-quote mint) given, nothing is fetched
     return this.program.methods
       .deposit(toU64(p.amount))
       .accountsStrict({
         owner,
         clearinghouse: p.clearinghouse,
         marginAccount,
-        quoteVault: p.quoteVault ?? this.quoteVaultAddress(p.clearinghouse),
-        source: p.source ?? (await this.quoteTokenAccount(p.clearinghouse, owner)),
+        vault: p.vault ?? (await this.vaultOf(p.clearinghouse, p.mint)),
+        source: p.source ?? getAssociatedTokenAddressSync(p.mint ?? (await this.quoteMint(p.clearinghouse)), owner, true),
         tokenProgram: p.tokenProgram ?? TOKEN_PROGRAM_ID,
       })
       .instruction();
@@ -226,17 +268,51 @@ export class PortfolioMarginClient {
 
   async withdrawIx(p: WithdrawParams): Promise<TransactionInstruction> {
     const { owner, marginAccount } = this.resolveMarginAccount(p);
+    // with `destination`, `remainingAccounts` (and `vault` for a non-quote mint) given, nothing is fetched
+    const mint = async () => p.mint ?? (await this.quoteMint(p.clearinghouse));
+    const remaining = p.remainingAccounts ?? (await this.withdrawRemainingAccounts(marginAccount, await mint(), toBigInt(p.amount)));
     return this.program.methods
       .withdraw(toU64(p.amount))
       .accountsStrict({
         owner,
         clearinghouse: p.clearinghouse,
         marginAccount,
-        quoteVault: p.quoteVault ?? this.quoteVaultAddress(p.clearinghouse),
-        destination: p.destination ?? (await this.quoteTokenAccount(p.clearinghouse, owner)),
+        vault: p.vault ?? (await this.vaultOf(p.clearinghouse, p.mint)),
+        destination: p.destination ?? getAssociatedTokenAddressSync(await mint(), owner, true),
         tokenProgram: p.tokenProgram ?? TOKEN_PROGRAM_ID,
       })
+      .remainingAccounts(remaining)
       .instruction();
+  }
+
+  /**
+   * The `[market, oracle]` pairs of a margin account's check (the markets it holds, ascending).
+   * For a withdrawal pass the account as it will be: `withdrawRemainingAccounts`.
+   */
+  async marginRemainingAccounts(marginAccount: PublicKey): Promise<AccountMeta[]> {
+    const account = await this.fetchMarginAccountInfo(marginAccount);
+    return this.remainingFor(account);
+  }
+
+  /** The remaining accounts of a withdrawal: the markets the account still holds afterwards. */
+  async withdrawRemainingAccounts(marginAccount: PublicKey, mint: PublicKey, amount: bigint): Promise<AccountMeta[]> {
+    const account = await this.fetchMarginAccountInfoNullable(marginAccount);
+    if (!account) return [];
+    const collaterals = account.collaterals
+      .map((c) => (c.mint.equals(mint) ? { ...c, amount: c.amount > amount ? c.amount - amount : 0n } : c))
+      .filter((c) => c.amount > 0n);
+    return this.remainingFor({ ...account, collaterals });
+  }
+
+  private async remainingFor(account: MarginAccountInfo): Promise<AccountMeta[]> {
+    let indices: number[];
+    try {
+      indices = marketsHeld(account, await this.fetchClearinghouseInfo(account.clearinghouse));
+    } catch {
+      return []; // let the program report what is wrong with the account
+    }
+    const markets = await Promise.all(indices.map((i) => this.fetchMarketInfo(account.clearinghouse, i)));
+    return marginRemainingAccounts(markets);
   }
 
   async closeMarginAccountIx(p: CloseMarginAccountParams): Promise<TransactionInstruction> {
@@ -284,12 +360,12 @@ export class PortfolioMarginClient {
     return this.send([ix], [...signersOf(p.owner), ...(opts.signers ?? [])], opts);
   }
 
-  /** Withdraws; when no destination is given, the owner's quote ATA is created first if missing. */
+  /** Withdraws; when no destination is given, the owner's ATA of the mint is created first if missing. */
   async withdraw(p: WithdrawParams, opts: SendOptions = {}): Promise<TransactionSignature> {
     const ixs: TransactionInstruction[] = [];
     if (!p.destination) {
       const owner = p.owner ? keyOf(p.owner) : this.walletAddress;
-      const mint = await this.quoteMint(p.clearinghouse);
+      const mint = p.mint ?? (await this.quoteMint(p.clearinghouse));
       const ata = getAssociatedTokenAddressSync(mint, owner, true);
       if (!(await this.connection.getAccountInfo(ata))) {
         ixs.push(
@@ -308,7 +384,59 @@ export class PortfolioMarginClient {
     return this.send([ix], [...signersOf(p.owner), ...(opts.signers ?? [])], opts);
   }
 
+  /**
+   * The program's own margin report for an account (simulated `simulate_margin`: nothing is sent).
+   * Remaining accounts are resolved from the account unless given.
+   */
+  async simulateMargin(marginAccount: PublicKey, remainingAccounts?: AccountMeta[]): Promise<MarginReport> {
+    const account = await this.fetchMarginAccount(marginAccount);
+    const ix = await this.program.methods
+      .simulateMargin()
+      .accountsStrict({ clearinghouse: account.clearinghouse, marginAccount })
+      .remainingAccounts(remainingAccounts ?? (await this.marginRemainingAccounts(marginAccount)))
+      .instruction();
+    return decodeMarginReport(await this.simulateReturnData([ix]), marginAccount);
+  }
+
+  /** Simulates `instructions` (fee payer: the wallet, unsigned) and returns the program's return data. */
+  async simulateReturnData(instructions: TransactionInstruction[]): Promise<Buffer> {
+    const { blockhash } = await this.connection.getLatestBlockhash("confirmed");
+    const message = new TransactionMessage({ payerKey: this.walletAddress, recentBlockhash: blockhash, instructions }).compileToV0Message();
+    const sim = await this.connection.simulateTransaction(new VersionedTransaction(message), { sigVerify: false, commitment: "confirmed" });
+    if (sim.value.err) throw parseError({ err: sim.value.err, logs: sim.value.logs ?? undefined }, this.programId);
+    const data = sim.value.returnData;
+    if (!data || data.programId !== this.programId.toBase58()) throw new Error("simulation returned no data from the program");
+    return Buffer.from(data.data[0], "base64");
+  }
+
+  /** A fresh snapshot of everything an account's margin check reads (for previews). */
+  async marginSnapshot(marginAccount: PublicKey): Promise<MarginSnapshot> {
+    return fetchMarginSnapshot(this, marginAccount);
+  }
+
   // ---------------------------------------------------------------- readers
+
+  async fetchClearinghouseInfo(address: PublicKey, commitment?: Commitment): Promise<ClearinghouseInfo> {
+    return clearinghouseInfo(address, await this.fetchClearinghouse(address, commitment));
+  }
+  async fetchMarginAccountInfo(address: PublicKey, commitment?: Commitment): Promise<MarginAccountInfo> {
+    return marginAccountInfo(address, await this.fetchMarginAccount(address, commitment));
+  }
+  async fetchMarginAccountInfoNullable(address: PublicKey, commitment?: Commitment): Promise<MarginAccountInfo | null> {
+    const a = await this.fetchMarginAccountNullable(address, commitment);
+    return a && marginAccountInfo(address, a);
+  }
+  async fetchMarketInfo(clearinghouse: PublicKey, marketIndex: number, commitment?: Commitment): Promise<MarketInfo> {
+    const address = this.marketAddress(clearinghouse, marketIndex);
+    return marketInfo(address, await this.program.account.market.fetch(address, commitment));
+  }
+  /** Every market of a clearinghouse, by market index. */
+  async allMarkets(clearinghouse: PublicKey): Promise<MarketInfo[]> {
+    const all = await this.program.account.market.all([
+      { memcmp: { offset: accountFieldOffset("Market", "clearinghouse"), bytes: clearinghouse.toBase58() } },
+    ]);
+    return all.map((a) => marketInfo(a.publicKey, a.account)).sort((x, y) => x.marketIndex - y.marketIndex);
+  }
 
   async fetchClearinghouse(address: PublicKey, commitment?: Commitment): Promise<ClearinghouseAccount> {
     return this.program.account.clearinghouse.fetch(address, commitment);

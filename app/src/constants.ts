@@ -12,6 +12,8 @@ export const SEEDS = {
   quoteVault: Buffer.from("quote_vault"),
   insuranceVault: Buffer.from("insurance_vault"),
   marginAccount: Buffer.from("margin_account"),
+  market: Buffer.from("market"),
+  collateralVault: Buffer.from("vault"),
 } as const;
 
 export const U16_MAX = 0xffff;

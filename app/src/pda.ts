@@ -42,6 +42,16 @@ export function findMarginAccountAddress(
   );
 }
 
+/** ["market", clearinghouse, market_index u16 LE] */
+export function findMarketAddress(clearinghouse: PublicKey, marketIndex: number, programId: PublicKey = PROGRAM_ID): Pda {
+  return PublicKey.findProgramAddressSync([SEEDS.market, clearinghouse.toBuffer(), u16Seed(marketIndex)], programId);
+}
+
+/** ["vault", clearinghouse, mint]: token account of a non-quote collateral mint. */
+export function findCollateralVaultAddress(clearinghouse: PublicKey, mint: PublicKey, programId: PublicKey = PROGRAM_ID): Pda {
+  return PublicKey.findProgramAddressSync([SEEDS.collateralVault, clearinghouse.toBuffer(), mint.toBuffer()], programId);
+}
+
 /** All addresses a clearinghouse owns, derived from its admin and index. */
 export function clearinghouseAddresses(admin: PublicKey, index: number, programId: PublicKey = PROGRAM_ID) {
   const [clearinghouse, bump] = findClearinghouseAddress(admin, index, programId);

@@ -6,9 +6,8 @@ import {
   ClientErrorCode,
   U64_MAX,
   clearinghouseAddresses,
-  createTestMint,
-  mintTestTokens,
 } from "../../app/src";
+import { createTestMint, mintTestTokens } from "../../app/src/testing";
 import { Snapshot, World, createUser, createWorld, expectError, snapshot, usdc } from "./helpers";
 
 describe("e2e: failures surface as typed errors and change nothing", function () {
@@ -118,7 +117,7 @@ describe("e2e: failures surface as typed errors and change nothing", function ()
   it("withdrawing from a substituted vault: InvalidVault", async function () {
     // Bob's token account posing as the vault: the transfer would debit it, not the real vault.
     await expectError(
-      w.client.withdraw({ clearinghouse: w.clearinghouse, owner: alice, amount: usdc("1"), quoteVault: bobAta }),
+      w.client.withdraw({ clearinghouse: w.clearinghouse, owner: alice, amount: usdc("1"), vault: bobAta }),
       "program",
       "InvalidVault",
     );
@@ -126,7 +125,7 @@ describe("e2e: failures surface as typed errors and change nothing", function ()
 
   it("depositing into a substituted vault: InvalidVault", async function () {
     await expectError(
-      w.client.deposit({ clearinghouse: w.clearinghouse, owner: alice, amount: usdc("1"), quoteVault: w.insuranceVault }),
+      w.client.deposit({ clearinghouse: w.clearinghouse, owner: alice, amount: usdc("1"), vault: w.insuranceVault }),
       "program",
       "InvalidVault",
     );
@@ -141,7 +140,7 @@ describe("e2e: failures surface as typed errors and change nothing", function ()
         owner: alice,
         marginAccount: aliceAccount,
         amount: usdc("1"),
-        quoteVault: other.quoteVault,
+        vault: other.quoteVault,
         destination: otherAta,
       }),
       "program",
@@ -149,7 +148,7 @@ describe("e2e: failures surface as typed errors and change nothing", function ()
     );
   });
 
-  describe("token account of the wrong mint: InvalidMint", function () {
+  describe("token account of an unlisted mint: CollateralNotListed", function () {
     let otherMint: PublicKey;
     let aliceOtherAta: PublicKey;
     before(async function () {
@@ -161,7 +160,7 @@ describe("e2e: failures surface as typed errors and change nothing", function ()
       await expectError(
         w.client.deposit({ clearinghouse: w.clearinghouse, owner: alice, amount: usdc("1"), source: aliceOtherAta }),
         "program",
-        "InvalidMint",
+        "CollateralNotListed",
       );
     });
 
@@ -169,7 +168,7 @@ describe("e2e: failures surface as typed errors and change nothing", function ()
       await expectError(
         w.client.withdraw({ clearinghouse: w.clearinghouse, owner: alice, amount: usdc("1"), destination: aliceOtherAta }),
         "program",
-        "InvalidMint",
+        "CollateralNotListed",
       );
     });
   });

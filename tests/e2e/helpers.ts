@@ -15,11 +15,9 @@ import {
   SYSTEM_ERRORS,
   clearinghouseAddresses,
   collateralBalance,
-  createTestMint,
-  fundAccounts,
-  mintTestTokens,
   parseQuoteAmount,
 } from "../../app/src";
+import { createTestMint, fundAccounts, mintTestTokens } from "../../app/src/testing";
 
 /** Localnet-only features (setAccount, setClock, ...) are exercised only when this is set. */
 export const ON_LOCALNET = process.env.PM_LOCALNET === "1";

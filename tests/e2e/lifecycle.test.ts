@@ -13,9 +13,9 @@ import {
   findQuoteVaultAddress,
   isDepositEvent,
   isWithdrawEvent,
-  mintTestTokens,
   toBigInt,
 } from "../../app/src";
+import { mintTestTokens } from "../../app/src/testing";
 import { World, createUser, createWorld, tokenAmount, usdc } from "./helpers";
 
 describe("e2e: margin account lifecycle", function () {

@@ -76,7 +76,11 @@ describe("sdk (offline): PDAs and layout", function () {
     expect(accountFieldOffset("Clearinghouse", "admin")).to.equal(8);
     // MarginAccount::SPACE and Clearinghouse::SPACE in programs/portfolio-margin/src/state.
     expect(accountSize("MarginAccount")).to.equal(8 + 64 + 48 * 8 + 48 * 32 + 8 + 16 + 256);
-    expect(accountSize("Clearinghouse")).to.equal(8 + 392);
+    // 8 authorities/keys, 4 global params, header, 16 collateral configs of 104 bytes, reserve
+    expect(accountSize("Clearinghouse")).to.equal(8 + 32 * 8 + 8 * 4 + 16 + 104 * 16 + 256);
+    expect(accountFieldOffset("Market", "clearinghouse")).to.equal(8);
+    // header, 22 params, limits, guards, vol/funding state, 8 expiries of 48, 256 instruments of 24
+    expect(accountSize("Market")).to.equal(8 + 32 * 3 + 8 + 8 * 22 + 24 + 24 + 32 + 8 + 48 * 8 + 24 * 256 + 256);
   });
 });
 

@@ -12,6 +12,206 @@ export type PortfolioMargin = {
   },
   "instructions": [
     {
+      "name": "addCollateral",
+      "docs": [
+        "Admin: accepts a new collateral mint (vault created here)."
+      ],
+      "discriminator": [
+        127,
+        82,
+        121,
+        42,
+        161,
+        176,
+        249,
+        206
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "writable": true
+        },
+        {
+          "name": "mint"
+        },
+        {
+          "name": "vault",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  97,
+                  117,
+                  108,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "clearinghouse"
+              },
+              {
+                "kind": "account",
+                "path": "mint"
+              }
+            ]
+          }
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "params",
+          "type": {
+            "defined": {
+              "name": "addCollateralParams"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "addExpiry",
+      "docs": [
+        "Admin: lists an expiry with its first vol slice."
+      ],
+      "discriminator": [
+        159,
+        110,
+        157,
+        98,
+        97,
+        240,
+        51,
+        83
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "expiry",
+          "type": "i64"
+        },
+        {
+          "name": "slice",
+          "type": {
+            "defined": {
+              "name": "volSliceParams"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "addMarket",
+      "docs": [
+        "Admin: a market for one underlying, its oracle, parameters and perpetual."
+      ],
+      "discriminator": [
+        41,
+        137,
+        185,
+        126,
+        69,
+        139,
+        254,
+        55
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "writable": true
+        },
+        {
+          "name": "market",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "clearinghouse"
+              },
+              {
+                "kind": "account",
+                "path": "clearinghouse"
+              }
+            ]
+          }
+        },
+        {
+          "name": "oracle"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "params",
+          "type": {
+            "defined": {
+              "name": "addMarketParams"
+            }
+          }
+        }
+      ]
+    },
+    {
       "name": "closeMarginAccount",
       "docs": [
         "Closes an empty margin account and returns its rent."
@@ -136,7 +336,7 @@ export type PortfolioMargin = {
     {
       "name": "deposit",
       "docs": [
-        "Moves quote tokens from the owner's token account into the clearinghouse vault."
+        "Moves tokens of a listed collateral mint from the owner's token account into its vault."
       ],
       "discriminator": [
         242,
@@ -167,7 +367,10 @@ export type PortfolioMargin = {
           "writable": true
         },
         {
-          "name": "quoteVault",
+          "name": "vault",
+          "docs": [
+            "The vault of the source's mint (checked against the clearinghouse's collateral list)."
+          ],
           "writable": true
         },
         {
@@ -321,9 +524,406 @@ export type PortfolioMargin = {
       ]
     },
     {
+      "name": "listInstruments",
+      "docs": [
+        "Admin: lists futures and options of listed expiries."
+      ],
+      "discriminator": [
+        25,
+        1,
+        11,
+        162,
+        184,
+        231,
+        11,
+        181
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "specs",
+          "type": {
+            "vec": {
+              "defined": {
+                "name": "instrumentSpec"
+              }
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "setMarketStatus",
+      "docs": [
+        "Admin (any) or security authority (stricter only): active, reduce-only or paused."
+      ],
+      "discriminator": [
+        101,
+        175,
+        83,
+        107,
+        200,
+        141,
+        155,
+        182
+      ],
+      "accounts": [
+        {
+          "name": "signer",
+          "docs": [
+            "The admin (any status) or the security authority (only a stricter one)."
+          ],
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "status",
+          "type": "u8"
+        }
+      ]
+    },
+    {
+      "name": "simulateMargin",
+      "docs": [
+        "Read-only: equity, MM, IM, itemised add-ons and scenario P&Ls of a margin account (return",
+        "data). Remaining accounts: `[market, oracle]` per market the account holds, ascending."
+      ],
+      "discriminator": [
+        143,
+        112,
+        84,
+        228,
+        162,
+        213,
+        69,
+        155
+      ],
+      "accounts": [
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "marginAccount"
+          ]
+        },
+        {
+          "name": "marginAccount"
+        }
+      ],
+      "args": [],
+      "returns": {
+        "defined": {
+          "name": "marginReport"
+        }
+      }
+    },
+    {
+      "name": "updateClearinghouseConfig",
+      "docs": [
+        "Admin: hands out the security and crank authorities, sets the Pyth owner programs."
+      ],
+      "discriminator": [
+        101,
+        185,
+        252,
+        209,
+        36,
+        69,
+        33,
+        65
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "params",
+          "type": {
+            "defined": {
+              "name": "clearinghouseConfigParams"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "updateCollateral",
+      "docs": [
+        "Admin (within bounds) or security authority (tighten only): a collateral's haircuts and cap."
+      ],
+      "discriminator": [
+        218,
+        227,
+        184,
+        124,
+        133,
+        81,
+        157,
+        131
+      ],
+      "accounts": [
+        {
+          "name": "signer",
+          "docs": [
+            "The admin (any change within bounds) or the security authority (higher haircuts and a lower",
+            "cap only)."
+          ],
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "mint",
+          "type": "pubkey"
+        },
+        {
+          "name": "haircutMmPpm",
+          "type": "u32"
+        },
+        {
+          "name": "haircutImPpm",
+          "type": "u32"
+        },
+        {
+          "name": "depositCap",
+          "type": "u64"
+        }
+      ]
+    },
+    {
+      "name": "updateGlobalParams",
+      "docs": [
+        "Admin (within hard bounds) or security authority (tighten only): account-level parameters."
+      ],
+      "discriminator": [
+        146,
+        36,
+        222,
+        108,
+        89,
+        226,
+        249,
+        126
+      ],
+      "accounts": [
+        {
+          "name": "signer",
+          "docs": [
+            "The admin (any change within the hard bounds) or the security authority (tighten only)."
+          ],
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "params",
+          "type": {
+            "array": [
+              "i64",
+              4
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "name": "updateMarketConfig",
+      "docs": [
+        "Admin: a market's oracle limits per action and vol-update guards."
+      ],
+      "discriminator": [
+        91,
+        87,
+        149,
+        101,
+        110,
+        116,
+        16,
+        120
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "oracleLimits",
+          "type": {
+            "defined": {
+              "name": "oracleLimitsParams"
+            }
+          }
+        },
+        {
+          "name": "volGuards",
+          "type": {
+            "defined": {
+              "name": "volGuardsParams"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "updateMarketParams",
+      "docs": [
+        "Admin (within hard bounds) or security authority (tighten only): a market's parameters."
+      ],
+      "discriminator": [
+        70,
+        117,
+        202,
+        191,
+        205,
+        174,
+        92,
+        82
+      ],
+      "accounts": [
+        {
+          "name": "signer",
+          "docs": [
+            "The admin (any change within the hard bounds) or the security authority (tighten only)."
+          ],
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "params",
+          "type": {
+            "array": [
+              "i64",
+              22
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "name": "updateVolParams",
+      "docs": [
+        "Crank authority: every listed expiry's vol slice, rate-limited and bounded."
+      ],
+      "discriminator": [
+        176,
+        238,
+        245,
+        87,
+        254,
+        104,
+        152,
+        79
+      ],
+      "accounts": [
+        {
+          "name": "crank",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "sequence",
+          "type": "u64"
+        },
+        {
+          "name": "slices",
+          "type": {
+            "vec": {
+              "defined": {
+                "name": "volSliceUpdate"
+              }
+            }
+          }
+        }
+      ]
+    },
+    {
       "name": "withdraw",
       "docs": [
-        "Moves quote tokens from the clearinghouse vault to any token account of the quote mint."
+        "Moves collateral out of its vault to any token account of the mint, if equity stays >= IM.",
+        "Remaining accounts: `[market, oracle]` per market the account holds, ascending."
       ],
       "discriminator": [
         183,
@@ -354,13 +954,16 @@ export type PortfolioMargin = {
           "writable": true
         },
         {
-          "name": "quoteVault",
+          "name": "vault",
+          "docs": [
+            "The vault of the destination's mint (checked against the clearinghouse's collateral list)."
+          ],
           "writable": true
         },
         {
           "name": "destination",
           "docs": [
-            "Any token account of the quote mint: the owner may withdraw to another wallet."
+            "Any token account of the mint: the owner may withdraw to another wallet."
           ],
           "writable": true
         },
@@ -403,9 +1006,61 @@ export type PortfolioMargin = {
         43,
         238
       ]
+    },
+    {
+      "name": "market",
+      "discriminator": [
+        219,
+        190,
+        213,
+        55,
+        0,
+        227,
+        198,
+        154
+      ]
     }
   ],
   "events": [
+    {
+      "name": "clearinghouseConfigUpdated",
+      "discriminator": [
+        252,
+        187,
+        232,
+        75,
+        182,
+        237,
+        202,
+        85
+      ]
+    },
+    {
+      "name": "collateralAdded",
+      "discriminator": [
+        172,
+        68,
+        58,
+        249,
+        157,
+        64,
+        74,
+        141
+      ]
+    },
+    {
+      "name": "collateralUpdated",
+      "discriminator": [
+        64,
+        22,
+        207,
+        249,
+        114,
+        44,
+        203,
+        32
+      ]
+    },
     {
       "name": "depositEvent",
       "discriminator": [
@@ -417,6 +1072,110 @@ export type PortfolioMargin = {
         142,
         107,
         144
+      ]
+    },
+    {
+      "name": "expiryAdded",
+      "discriminator": [
+        248,
+        57,
+        8,
+        98,
+        22,
+        218,
+        153,
+        198
+      ]
+    },
+    {
+      "name": "globalParamsUpdated",
+      "discriminator": [
+        212,
+        96,
+        46,
+        152,
+        150,
+        242,
+        177,
+        48
+      ]
+    },
+    {
+      "name": "instrumentsListed",
+      "discriminator": [
+        9,
+        65,
+        210,
+        63,
+        116,
+        183,
+        59,
+        89
+      ]
+    },
+    {
+      "name": "marketAdded",
+      "discriminator": [
+        170,
+        8,
+        231,
+        175,
+        249,
+        85,
+        111,
+        175
+      ]
+    },
+    {
+      "name": "marketConfigUpdated",
+      "discriminator": [
+        7,
+        181,
+        49,
+        237,
+        18,
+        92,
+        160,
+        192
+      ]
+    },
+    {
+      "name": "marketParamsUpdated",
+      "discriminator": [
+        88,
+        163,
+        120,
+        117,
+        160,
+        118,
+        99,
+        60
+      ]
+    },
+    {
+      "name": "marketStatusUpdated",
+      "discriminator": [
+        142,
+        245,
+        212,
+        171,
+        133,
+        72,
+        219,
+        195
+      ]
+    },
+    {
+      "name": "volParamsUpdated",
+      "discriminator": [
+        162,
+        162,
+        80,
+        226,
+        92,
+        129,
+        230,
+        146
       ]
     },
     {
@@ -472,7 +1231,7 @@ export type PortfolioMargin = {
     {
       "code": 6007,
       "name": "invalidMint",
-      "msg": "Token account mint is not the clearinghouse's quote mint"
+      "msg": "Token account mint does not match the collateral's mint"
     },
     {
       "code": 6008,
@@ -493,17 +1252,383 @@ export type PortfolioMargin = {
       "code": 6011,
       "name": "invalidTokenOwner",
       "msg": "Source token account is not owned by the signer"
+    },
+    {
+      "code": 6012,
+      "name": "oracleWrongOwner",
+      "msg": "Oracle account is not owned by the configured Pyth program"
+    },
+    {
+      "code": 6013,
+      "name": "oracleWrongAccount",
+      "msg": "Oracle account is not the market's configured oracle"
+    },
+    {
+      "code": 6014,
+      "name": "oracleFeedMismatch",
+      "msg": "Price update is for another Pyth feed id"
+    },
+    {
+      "code": 6015,
+      "name": "oracleUnverified",
+      "msg": "Price update is not fully verified"
+    },
+    {
+      "code": 6016,
+      "name": "oracleInvalidData",
+      "msg": "Oracle account data is malformed (size, discriminator, magic, version or type)"
+    },
+    {
+      "code": 6017,
+      "name": "oracleNotTrading",
+      "msg": "Oracle price status is not Trading"
+    },
+    {
+      "code": 6018,
+      "name": "oracleStale",
+      "msg": "Oracle price is older than this action allows"
+    },
+    {
+      "code": 6019,
+      "name": "oracleNonPositivePrice",
+      "msg": "Oracle price is zero or negative"
+    },
+    {
+      "code": 6020,
+      "name": "oracleConfidenceTooWide",
+      "msg": "Oracle confidence is wider than this action allows"
+    },
+    {
+      "code": 6021,
+      "name": "oracleOutOfRange",
+      "msg": "Oracle exponent or price outside the supported range"
+    },
+    {
+      "code": 6022,
+      "name": "notAdmin",
+      "msg": "Signer is not the clearinghouse admin"
+    },
+    {
+      "code": 6023,
+      "name": "notAdminOrSecurity",
+      "msg": "Signer is neither the admin nor the security authority"
+    },
+    {
+      "code": 6024,
+      "name": "notCrankAuthority",
+      "msg": "Signer is not the clearinghouse's crank authority"
+    },
+    {
+      "code": 6025,
+      "name": "looseningBySecurity",
+      "msg": "The security authority may only tighten (the log names the parameter)"
+    },
+    {
+      "code": 6026,
+      "name": "invalidMarketParams",
+      "msg": "A market risk parameter is out of bounds (the log names it)"
+    },
+    {
+      "code": 6027,
+      "name": "invalidGlobalParams",
+      "msg": "A clearinghouse risk parameter is out of bounds (the log names it)"
+    },
+    {
+      "code": 6028,
+      "name": "invalidOracleLimits",
+      "msg": "Oracle limits must be within hard bounds and no looser for riskier actions"
+    },
+    {
+      "code": 6029,
+      "name": "invalidVolGuards",
+      "msg": "Volatility update guards are out of bounds"
+    },
+    {
+      "code": 6030,
+      "name": "marketCapacityFull",
+      "msg": "The clearinghouse already lists the maximum number of markets"
+    },
+    {
+      "code": 6031,
+      "name": "invalidSymbol",
+      "msg": "Market symbol must be 1-8 ASCII letters or digits"
+    },
+    {
+      "code": 6032,
+      "name": "wrongMarket",
+      "msg": "Market account is not the expected market of this clearinghouse"
+    },
+    {
+      "code": 6033,
+      "name": "marketPaused",
+      "msg": "Market is paused"
+    },
+    {
+      "code": 6034,
+      "name": "marketReduceOnly",
+      "msg": "Market is reduce-only"
+    },
+    {
+      "code": 6035,
+      "name": "invalidMarketStatus",
+      "msg": "Unknown market status"
+    },
+    {
+      "code": 6036,
+      "name": "expiryCapacityFull",
+      "msg": "The market already lists the maximum number of expiries"
+    },
+    {
+      "code": 6037,
+      "name": "invalidExpiry",
+      "msg": "Expiry must be in the future (at least the minimum time ahead) and at most 10 years out"
+    },
+    {
+      "code": 6038,
+      "name": "duplicateExpiry",
+      "msg": "Expiry is already listed"
+    },
+    {
+      "code": 6039,
+      "name": "unknownExpiry",
+      "msg": "Expiry index is not listed in this market"
+    },
+    {
+      "code": 6040,
+      "name": "instrumentCapacityFull",
+      "msg": "The market already lists the maximum number of instruments"
+    },
+    {
+      "code": 6041,
+      "name": "invalidInstrument",
+      "msg": "Instrument kind or strike is invalid"
+    },
+    {
+      "code": 6042,
+      "name": "duplicateInstrument",
+      "msg": "Instrument is already listed"
+    },
+    {
+      "code": 6043,
+      "name": "instrumentExpired",
+      "msg": "Instrument has expired: it accepts no new positions"
+    },
+    {
+      "code": 6044,
+      "name": "unknownInstrument",
+      "msg": "Instrument index is not listed in this market"
+    },
+    {
+      "code": 6045,
+      "name": "remainingAccountsMismatch",
+      "msg": "Remaining accounts must be exactly the account's markets and their oracles"
+    },
+    {
+      "code": 6046,
+      "name": "missingMarketAccount",
+      "msg": "A market the account holds is missing, duplicated or out of order in the remaining accounts"
+    },
+    {
+      "code": 6047,
+      "name": "tooManyMarkets",
+      "msg": "The account would span more markets than allowed"
+    },
+    {
+      "code": 6048,
+      "name": "collateralNotListed",
+      "msg": "Mint is not a listed collateral"
+    },
+    {
+      "code": 6049,
+      "name": "collateralAlreadyListed",
+      "msg": "Mint is already a listed collateral"
+    },
+    {
+      "code": 6050,
+      "name": "collateralRegistryFull",
+      "msg": "The clearinghouse already lists the maximum number of collateral mints"
+    },
+    {
+      "code": 6051,
+      "name": "depositCapExceeded",
+      "msg": "Deposit would exceed the collateral's deposit cap"
+    },
+    {
+      "code": 6052,
+      "name": "invalidHaircut",
+      "msg": "Haircuts must satisfy MM <= IM <= 95%"
+    },
+    {
+      "code": 6053,
+      "name": "invalidCollateralConfig",
+      "msg": "Collateral must reference an existing market, and the mint at most 12 decimals"
+    },
+    {
+      "code": 6054,
+      "name": "insufficientMargin",
+      "msg": "Equity after this action would be below initial margin"
+    },
+    {
+      "code": 6055,
+      "name": "volStale",
+      "msg": "Volatility parameters are stale: risk-increasing actions are refused"
+    },
+    {
+      "code": 6056,
+      "name": "riskEngine",
+      "msg": "Risk engine rejected the inputs (the log has its error)"
+    },
+    {
+      "code": 6057,
+      "name": "volSequenceNotIncreasing",
+      "msg": "Vol update sequence must be greater than the last one"
+    },
+    {
+      "code": 6058,
+      "name": "volUpdateTooSoon",
+      "msg": "Vol update comes before the market's minimum interval"
+    },
+    {
+      "code": 6059,
+      "name": "volChangeTooLarge",
+      "msg": "Vol update changes a value by more than the per-update maximum"
+    },
+    {
+      "code": 6060,
+      "name": "volOutOfBounds",
+      "msg": "Vol update value is outside its absolute bounds"
+    },
+    {
+      "code": 6061,
+      "name": "volSliceMismatch",
+      "msg": "Vol update must give one slice per listed expiry, in listing order"
     }
   ],
   "types": [
     {
+      "name": "addCollateralParams",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "marketIndex",
+            "docs": [
+              "The market whose oracle prices the token and whose scenarios move it, or `QUOTE_MARKET`",
+              "(65535) for a stablecoin valued at 1.0."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "haircutMmPpm",
+            "docs": [
+              "The token's liquidation cost (ppm): MM <= IM <= 95%."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "haircutImPpm",
+            "type": "u32"
+          },
+          {
+            "name": "depositCap",
+            "docs": [
+              "Deposits stop once the vault would hold more (native units)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "addMarketParams",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "symbol",
+            "docs": [
+              "1-8 ASCII letters or digits (\"BTC\")."
+            ],
+            "type": "string"
+          },
+          {
+            "name": "oracleSource",
+            "docs": [
+              "0 = `PriceUpdateV2` (Pyth receiver), 1 = legacy Pyth price account."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "feedId",
+            "docs": [
+              "Pyth feed id (checked in `PriceUpdateV2` accounts; ignored for legacy accounts)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "params",
+            "docs": [
+              "Engine parameters in the order of `MarketParams::NAMES`."
+            ],
+            "type": {
+              "array": [
+                "i64",
+                22
+              ]
+            }
+          },
+          {
+            "name": "oracleLimits",
+            "type": {
+              "defined": {
+                "name": "oracleLimitsParams"
+              }
+            }
+          },
+          {
+            "name": "volGuards",
+            "type": {
+              "defined": {
+                "name": "volGuardsParams"
+              }
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "addOnReport",
+      "docs": [
+        "Margin add-on amounts (quote units)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "mm",
+            "type": "i64"
+          },
+          {
+            "name": "im",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "clearinghouse",
       "docs": [
-        "The root of one deployment: who administers it and where its quote tokens live.",
+        "The root of one deployment: who administers it, its authorities, global risk parameters, and",
+        "the collateral mints it accepts.",
         "",
         "Seeds `[\"clearinghouse\", admin, index (u16 LE)]`, so one admin can run several isolated",
-        "clearinghouses (as Mango v4 groups). Deposits and withdrawals only read it, so user",
-        "transactions never write-lock this account."
+        "clearinghouses (as Mango v4 groups). User transactions only read it (deposit caps are checked",
+        "against the vault's balance), so they never write-lock this account."
       ],
       "serialization": "bytemuck",
       "repr": {
@@ -535,7 +1660,49 @@ export type PortfolioMargin = {
             "type": "pubkey"
           },
           {
+            "name": "securityAuthority",
+            "docs": [
+              "May only tighten: pause or reduce-only a market, raise margins and haircuts, lower caps."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "crankAuthority",
+            "docs": [
+              "Posts vol slices (`update_vol_params`)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "pythReceiverProgram",
+            "docs": [
+              "Owners that oracle accounts must have: the Pyth receiver (`PriceUpdateV2`) and the legacy",
+              "Pyth oracle program."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "pythOracleProgram",
+            "type": "pubkey"
+          },
+          {
+            "name": "globalParams",
+            "docs": [
+              "Engine parameters in the order of `risk_engine::GlobalParams::NAMES`."
+            ],
+            "type": {
+              "array": [
+                "i64",
+                4
+              ]
+            }
+          },
+          {
             "name": "index",
+            "type": "u16"
+          },
+          {
+            "name": "numMarkets",
             "type": "u16"
           },
           {
@@ -555,11 +1722,28 @@ export type PortfolioMargin = {
             "type": "u8"
           },
           {
+            "name": "numCollaterals",
+            "type": "u8"
+          },
+          {
             "name": "padding",
             "type": {
               "array": [
                 "u8",
-                2
+                7
+              ]
+            }
+          },
+          {
+            "name": "collaterals",
+            "type": {
+              "array": [
+                {
+                  "defined": {
+                    "name": "collateralConfig"
+                  }
+                },
+                16
               ]
             }
           },
@@ -571,6 +1755,124 @@ export type PortfolioMargin = {
                 256
               ]
             }
+          }
+        ]
+      }
+    },
+    {
+      "name": "clearinghouseConfigParams",
+      "docs": [
+        "New values; `None` keeps the current one."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "securityAuthority",
+            "type": {
+              "option": "pubkey"
+            }
+          },
+          {
+            "name": "crankAuthority",
+            "type": {
+              "option": "pubkey"
+            }
+          },
+          {
+            "name": "pythReceiverProgram",
+            "type": {
+              "option": "pubkey"
+            }
+          },
+          {
+            "name": "pythOracleProgram",
+            "type": {
+              "option": "pubkey"
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "clearinghouseConfigUpdated",
+      "docs": [
+        "Every configuration change emits an event with the old and new values, and who made it."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "oldSecurityAuthority",
+            "type": "pubkey"
+          },
+          {
+            "name": "newSecurityAuthority",
+            "type": "pubkey"
+          },
+          {
+            "name": "oldCrankAuthority",
+            "type": "pubkey"
+          },
+          {
+            "name": "newCrankAuthority",
+            "type": "pubkey"
+          },
+          {
+            "name": "oldPythReceiverProgram",
+            "type": "pubkey"
+          },
+          {
+            "name": "newPythReceiverProgram",
+            "type": "pubkey"
+          },
+          {
+            "name": "oldPythOracleProgram",
+            "type": "pubkey"
+          },
+          {
+            "name": "newPythOracleProgram",
+            "type": "pubkey"
+          }
+        ]
+      }
+    },
+    {
+      "name": "collateralAdded",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "mint",
+            "type": "pubkey"
+          },
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "marketIndex",
+            "type": "u16"
+          },
+          {
+            "name": "haircutMmPpm",
+            "type": "u32"
+          },
+          {
+            "name": "haircutImPpm",
+            "type": "u32"
+          },
+          {
+            "name": "depositCap",
+            "type": "u64"
           }
         ]
       }
@@ -611,6 +1913,128 @@ export type PortfolioMargin = {
       }
     },
     {
+      "name": "collateralConfig",
+      "docs": [
+        "A listed collateral mint."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "mint",
+            "type": "pubkey"
+          },
+          {
+            "name": "vault",
+            "docs": [
+              "Token account holding every margin account's balance of this mint."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "depositCap",
+            "docs": [
+              "Deposits stop once the vault would hold more than this (native units)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "haircutMmPpm",
+            "docs": [
+              "The token's own liquidation cost (its price risk is in the scan), ppm: MM <= IM <= 95%."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "haircutImPpm",
+            "type": "u32"
+          },
+          {
+            "name": "marketIndex",
+            "docs": [
+              "The market whose oracle prices this token and whose scenarios move it; [`QUOTE_MARKET`]",
+              "for a stablecoin valued at 1.0."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "decimals",
+            "type": "u8"
+          },
+          {
+            "name": "vaultBump",
+            "type": "u8"
+          },
+          {
+            "name": "padding",
+            "type": {
+              "array": [
+                "u8",
+                4
+              ]
+            }
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "collateralUpdated",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "mint",
+            "type": "pubkey"
+          },
+          {
+            "name": "signer",
+            "type": "pubkey"
+          },
+          {
+            "name": "oldHaircutMmPpm",
+            "type": "u32"
+          },
+          {
+            "name": "newHaircutMmPpm",
+            "type": "u32"
+          },
+          {
+            "name": "oldHaircutImPpm",
+            "type": "u32"
+          },
+          {
+            "name": "newHaircutImPpm",
+            "type": "u32"
+          },
+          {
+            "name": "oldDepositCap",
+            "type": "u64"
+          },
+          {
+            "name": "newDepositCap",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
       "name": "depositEvent",
       "type": {
         "kind": "struct",
@@ -645,6 +2069,204 @@ export type PortfolioMargin = {
           {
             "name": "timestamp",
             "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "expiry",
+      "docs": [
+        "One listed expiry: its vol slice (smile and basis, as the crank last posted it) and its",
+        "settlement state."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "expiry",
+            "docs": [
+              "Unix seconds."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "atmPpm",
+            "docs": [
+              "vol(k) = atm + skew k + curv k^2, k = ln(K/F); F = S e^(basis T). All ppm."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "skewPpm",
+            "type": "i64"
+          },
+          {
+            "name": "curvPpm",
+            "type": "i64"
+          },
+          {
+            "name": "basisPpm",
+            "type": "i64"
+          },
+          {
+            "name": "settlementPrice",
+            "docs": [
+              "Settlement price at 1e6 (0 until settled, by a later instruction)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "expiryAdded",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "expiryIndex",
+            "type": "u8"
+          },
+          {
+            "name": "expiry",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "globalParamsUpdated",
+      "docs": [
+        "Parameters in the order of the engine's table (`GlobalParams::NAMES`)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "signer",
+            "type": "pubkey"
+          },
+          {
+            "name": "old",
+            "type": {
+              "vec": "i64"
+            }
+          },
+          {
+            "name": "new",
+            "type": {
+              "vec": "i64"
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "instrument",
+      "docs": [
+        "A listed instrument. Positions refer to it by its index in `Market::instruments`."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "strike",
+            "docs": [
+              "Strike at 1e6 (options; 0 otherwise)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "openInterest",
+            "docs": [
+              "Open interest, contracts at 1e6 (maintained by trading)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "kind",
+            "docs": [
+              "The engine's [`Kind`] as a byte."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "expiryIndex",
+            "docs": [
+              "Index in `Market::expiries` (futures and options; 0 for the perpetual)."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "padding",
+            "type": {
+              "array": [
+                "u8",
+                6
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "instrumentSpec",
+      "docs": [
+        "A future (kind 1, strike 0) or an option (2 call, 3 put) of a listed expiry."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "kind",
+            "type": "u8"
+          },
+          {
+            "name": "expiryIndex",
+            "type": "u8"
+          },
+          {
+            "name": "strike",
+            "docs": [
+              "Strike at 1e6 (options); 0 for futures."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "instrumentsListed",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "firstIndex",
+            "type": "u16"
+          },
+          {
+            "name": "count",
+            "type": "u16"
           }
         ]
       }
@@ -739,6 +2361,526 @@ export type PortfolioMargin = {
       }
     },
     {
+      "name": "marginReport",
+      "docs": [
+        "What `simulate_margin` returns (return data, at most 1,001 bytes for 4 markets)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "equity",
+            "type": "i64"
+          },
+          {
+            "name": "mm",
+            "type": "i64"
+          },
+          {
+            "name": "im",
+            "type": "i64"
+          },
+          {
+            "name": "scanLoss",
+            "docs": [
+              "Scanning loss in force (after any correlation credit, stale-widened shocks included)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "scanMargin",
+            "type": {
+              "defined": {
+                "name": "addOnReport"
+              }
+            }
+          },
+          {
+            "name": "nakedShort",
+            "type": {
+              "defined": {
+                "name": "addOnReport"
+              }
+            }
+          },
+          {
+            "name": "linear",
+            "type": {
+              "defined": {
+                "name": "addOnReport"
+              }
+            }
+          },
+          {
+            "name": "haircut",
+            "type": {
+              "defined": {
+                "name": "addOnReport"
+              }
+            }
+          },
+          {
+            "name": "staleVol",
+            "type": {
+              "defined": {
+                "name": "addOnReport"
+              }
+            }
+          },
+          {
+            "name": "imFloor",
+            "docs": [
+              "What the IM >= 1.1 x MM floor added to IM."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "worstJointIndex",
+            "docs": [
+              "The scenario with the worst P&L summed across markets."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "markets",
+            "type": {
+              "vec": {
+                "defined": {
+                  "name": "marketScenarios"
+                }
+              }
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "market",
+      "docs": [
+        "One underlying: its oracle, risk parameters, listed instruments and vol slices.",
+        "",
+        "Seeds `[\"market\", clearinghouse, market_index (u16 LE)]`. A margin check reads one `Market`",
+        "and its oracle per underlying the account holds (DESIGN: few accounts per check)."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "oracle",
+            "docs": [
+              "The oracle account (a `PriceUpdateV2` or a legacy price account, per `oracle_source`)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "feedId",
+            "docs": [
+              "Pyth feed id (checked in `PriceUpdateV2` accounts)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "symbol",
+            "docs": [
+              "ASCII, zero-padded (\"BTC\")."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                8
+              ]
+            }
+          },
+          {
+            "name": "params",
+            "docs": [
+              "Engine parameters in the order of `risk_engine::MarketParams::NAMES`."
+            ],
+            "type": {
+              "array": [
+                "i64",
+                22
+              ]
+            }
+          },
+          {
+            "name": "oracleLimits",
+            "type": {
+              "defined": {
+                "name": "oracleLimitsConfig"
+              }
+            }
+          },
+          {
+            "name": "volGuards",
+            "type": {
+              "defined": {
+                "name": "volGuards"
+              }
+            }
+          },
+          {
+            "name": "volSequence",
+            "docs": [
+              "Last accepted vol update's sequence number and time (unix seconds; listing counts)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "volUpdatedAt",
+            "type": "i64"
+          },
+          {
+            "name": "fundingIndex",
+            "docs": [
+              "Cumulative funding per contract (quote units; longs pay its increase) and its last update",
+              "(maintained by the funding instruction of a later issue)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "fundingUpdatedAt",
+            "type": "i64"
+          },
+          {
+            "name": "marketIndex",
+            "type": "u16"
+          },
+          {
+            "name": "numInstruments",
+            "type": "u16"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "oracleSource",
+            "docs": [
+              "[`OracleSource`]."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "status",
+            "docs": [
+              "[`MarketStatus`]."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "numExpiries",
+            "type": "u8"
+          },
+          {
+            "name": "expiries",
+            "type": {
+              "array": [
+                {
+                  "defined": {
+                    "name": "expiry"
+                  }
+                },
+                8
+              ]
+            }
+          },
+          {
+            "name": "instruments",
+            "type": {
+              "array": [
+                {
+                  "defined": {
+                    "name": "instrument"
+                  }
+                },
+                256
+              ]
+            }
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                256
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "marketAdded",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "marketIndex",
+            "type": "u16"
+          },
+          {
+            "name": "symbol",
+            "type": "string"
+          },
+          {
+            "name": "oracle",
+            "type": "pubkey"
+          },
+          {
+            "name": "oracleSource",
+            "type": "u8"
+          },
+          {
+            "name": "spot",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "marketConfigUpdated",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "oldOracleMaxAgeSecs",
+            "type": {
+              "array": [
+                "u32",
+                3
+              ]
+            }
+          },
+          {
+            "name": "newOracleMaxAgeSecs",
+            "type": {
+              "array": [
+                "u32",
+                3
+              ]
+            }
+          },
+          {
+            "name": "oldOracleMaxConfPpm",
+            "type": {
+              "array": [
+                "u32",
+                3
+              ]
+            }
+          },
+          {
+            "name": "newOracleMaxConfPpm",
+            "type": {
+              "array": [
+                "u32",
+                3
+              ]
+            }
+          },
+          {
+            "name": "oldVolGuards",
+            "docs": [
+              "VolGuards fields in declaration order."
+            ],
+            "type": {
+              "array": [
+                "u32",
+                6
+              ]
+            }
+          },
+          {
+            "name": "newVolGuards",
+            "type": {
+              "array": [
+                "u32",
+                6
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "marketParamsUpdated",
+      "docs": [
+        "Parameters in the order of the engine's table (`MarketParams::NAMES`)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "signer",
+            "type": "pubkey"
+          },
+          {
+            "name": "old",
+            "type": {
+              "vec": "i64"
+            }
+          },
+          {
+            "name": "new",
+            "type": {
+              "vec": "i64"
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "marketScenarios",
+      "docs": [
+        "One market's scenario P&Ls (quote units, tails weighted; scenario order of the engine's grid)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "marketIndex",
+            "type": "u16"
+          },
+          {
+            "name": "worstIndex",
+            "type": "u8"
+          },
+          {
+            "name": "pnl",
+            "type": {
+              "array": [
+                "i64",
+                27
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "marketStatusUpdated",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "signer",
+            "type": "pubkey"
+          },
+          {
+            "name": "oldStatus",
+            "type": "u8"
+          },
+          {
+            "name": "newStatus",
+            "type": "u8"
+          }
+        ]
+      }
+    },
+    {
+      "name": "oracleLimitsConfig",
+      "docs": [
+        "Validity limits of the market's oracle per action class ([`Action`] order: risk-increasing,",
+        "margin/withdrawal, liquidation)."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "maxAgeSecs",
+            "type": {
+              "array": [
+                "u32",
+                3
+              ]
+            }
+          },
+          {
+            "name": "maxConfPpm",
+            "type": {
+              "array": [
+                "u32",
+                3
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "oracleLimitsParams",
+      "docs": [
+        "Instruction arguments for [`OracleLimitsConfig`] (borsh; the stored form is zero-copy)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "maxAgeSecs",
+            "docs": [
+              "Max age (seconds) for risk-increasing actions, margin/withdrawals, liquidation."
+            ],
+            "type": {
+              "array": [
+                "u32",
+                3
+              ]
+            }
+          },
+          {
+            "name": "maxConfPpm",
+            "docs": [
+              "Max confidence (ppm of price), same order."
+            ],
+            "type": {
+              "array": [
+                "u32",
+                3
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
       "name": "position",
       "docs": [
         "A net position in one instrument of one market. `size == 0` marks a free slot."
@@ -777,7 +2919,9 @@ export type PortfolioMargin = {
           {
             "name": "costBasis",
             "docs": [
-              "Quote paid (> 0) or received (< 0) to open the current size, native quote units."
+              "Quote paid (> 0) or received (< 0) to open the current size, native quote units. For perps",
+              "and futures it is the linear exposure's cost in equity; an option's premium moves through",
+              "collateral when it trades, so for options this is for display only."
             ],
             "type": "i64"
           },
@@ -795,6 +2939,170 @@ export type PortfolioMargin = {
                 "u8",
                 16
               ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "volGuards",
+      "docs": [
+        "Guards on the crank's vol updates."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "minIntervalSecs",
+            "docs": [
+              "Minimum seconds between two updates."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maxAgeSecs",
+            "docs": [
+              "Slices older than this are stale (stale-vol add-on; risk-increasing actions refused)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maxAtmChangePpm",
+            "docs": [
+              "Largest relative change of an ATM vol per update (ppm of the old value)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maxShapeChangePpm",
+            "docs": [
+              "Largest absolute change of skew, curvature or basis per update (ppm)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maxSkewPpm",
+            "docs": [
+              "Absolute bounds of |skew| and |curvature| (ppm)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maxCurvPpm",
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "volGuardsParams",
+      "docs": [
+        "Instruction arguments for [`VolGuards`]."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "minIntervalSecs",
+            "type": "u32"
+          },
+          {
+            "name": "maxAgeSecs",
+            "type": "u32"
+          },
+          {
+            "name": "maxAtmChangePpm",
+            "type": "u32"
+          },
+          {
+            "name": "maxShapeChangePpm",
+            "type": "u32"
+          },
+          {
+            "name": "maxSkewPpm",
+            "type": "u32"
+          },
+          {
+            "name": "maxCurvPpm",
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "volParamsUpdated",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "sequence",
+            "type": "u64"
+          },
+          {
+            "name": "numSlices",
+            "type": "u8"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "volSliceParams",
+      "docs": [
+        "One expiry's vol slice as the crank (or the admin, at listing) posts it; all ppm."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "atmPpm",
+            "type": "i64"
+          },
+          {
+            "name": "skewPpm",
+            "type": "i64"
+          },
+          {
+            "name": "curvPpm",
+            "type": "i64"
+          },
+          {
+            "name": "basisPpm",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "volSliceUpdate",
+      "docs": [
+        "One expiry's new slice; `expiry` must equal the listed expiry at the same position (so an update",
+        "built before a listing change cannot land on the wrong expiry)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "expiry",
+            "type": "i64"
+          },
+          {
+            "name": "slice",
+            "type": {
+              "defined": {
+                "name": "volSliceParams"
+              }
             }
           }
         ]

@@ -17,7 +17,7 @@ pub enum PmError {
     WrongClearinghouse,
     #[msg("Vault is not the clearinghouse's vault")]
     InvalidVault,
-    #[msg("Token account mint is not the clearinghouse's quote mint")]
+    #[msg("Token account mint does not match the collateral's mint")]
     InvalidMint,
     #[msg("Margin account still holds collateral or positions")]
     AccountNotEmpty,
@@ -27,4 +27,111 @@ pub enum PmError {
     UnsupportedQuoteDecimals,
     #[msg("Source token account is not owned by the signer")]
     InvalidTokenOwner,
+    // ---- oracles (oracle/) ----
+    #[msg("Oracle account is not owned by the configured Pyth program")]
+    OracleWrongOwner,
+    #[msg("Oracle account is not the market's configured oracle")]
+    OracleWrongAccount,
+    #[msg("Price update is for another Pyth feed id")]
+    OracleFeedMismatch,
+    #[msg("Price update is not fully verified")]
+    OracleUnverified,
+    #[msg("Oracle account data is malformed (size, discriminator, magic, version or type)")]
+    OracleInvalidData,
+    #[msg("Oracle price status is not Trading")]
+    OracleNotTrading,
+    #[msg("Oracle price is older than this action allows")]
+    OracleStale,
+    #[msg("Oracle price is zero or negative")]
+    OracleNonPositivePrice,
+    #[msg("Oracle confidence is wider than this action allows")]
+    OracleConfidenceTooWide,
+    #[msg("Oracle exponent or price outside the supported range")]
+    OracleOutOfRange,
+    // ---- authorities and parameters ----
+    #[msg("Signer is not the clearinghouse admin")]
+    NotAdmin,
+    #[msg("Signer is neither the admin nor the security authority")]
+    NotAdminOrSecurity,
+    #[msg("Signer is not the clearinghouse's crank authority")]
+    NotCrankAuthority,
+    #[msg("The security authority may only tighten (the log names the parameter)")]
+    LooseningBySecurity,
+    #[msg("A market risk parameter is out of bounds (the log names it)")]
+    InvalidMarketParams,
+    #[msg("A clearinghouse risk parameter is out of bounds (the log names it)")]
+    InvalidGlobalParams,
+    #[msg("Oracle limits must be within hard bounds and no looser for riskier actions")]
+    InvalidOracleLimits,
+    #[msg("Volatility update guards are out of bounds")]
+    InvalidVolGuards,
+    // ---- markets and instruments ----
+    #[msg("The clearinghouse already lists the maximum number of markets")]
+    MarketCapacityFull,
+    #[msg("Market symbol must be 1-8 ASCII letters or digits")]
+    InvalidSymbol,
+    #[msg("Market account is not the expected market of this clearinghouse")]
+    WrongMarket,
+    #[msg("Market is paused")]
+    MarketPaused,
+    #[msg("Market is reduce-only")]
+    MarketReduceOnly,
+    #[msg("Unknown market status")]
+    InvalidMarketStatus,
+    #[msg("The market already lists the maximum number of expiries")]
+    ExpiryCapacityFull,
+    #[msg("Expiry must be in the future (at least the minimum time ahead) and at most 10 years out")]
+    InvalidExpiry,
+    #[msg("Expiry is already listed")]
+    DuplicateExpiry,
+    #[msg("Expiry index is not listed in this market")]
+    UnknownExpiry,
+    #[msg("The market already lists the maximum number of instruments")]
+    InstrumentCapacityFull,
+    #[msg("Instrument kind or strike is invalid")]
+    InvalidInstrument,
+    #[msg("Instrument is already listed")]
+    DuplicateInstrument,
+    #[msg("Instrument has expired: it accepts no new positions")]
+    InstrumentExpired,
+    #[msg("Instrument index is not listed in this market")]
+    UnknownInstrument,
+    // ---- remaining accounts of a margin check ----
+    #[msg("Remaining accounts must be exactly the account's markets and their oracles")]
+    RemainingAccountsMismatch,
+    #[msg("A market the account holds is missing, duplicated or out of order in the remaining accounts")]
+    MissingMarketAccount,
+    #[msg("The account would span more markets than allowed")]
+    TooManyMarkets,
+    // ---- collateral ----
+    #[msg("Mint is not a listed collateral")]
+    CollateralNotListed,
+    #[msg("Mint is already a listed collateral")]
+    CollateralAlreadyListed,
+    #[msg("The clearinghouse already lists the maximum number of collateral mints")]
+    CollateralRegistryFull,
+    #[msg("Deposit would exceed the collateral's deposit cap")]
+    DepositCapExceeded,
+    #[msg("Haircuts must satisfy MM <= IM <= 95%")]
+    InvalidHaircut,
+    #[msg("Collateral must reference an existing market, and the mint at most 12 decimals")]
+    InvalidCollateralConfig,
+    // ---- margin ----
+    #[msg("Equity after this action would be below initial margin")]
+    InsufficientMargin,
+    #[msg("Volatility parameters are stale: risk-increasing actions are refused")]
+    VolStale,
+    #[msg("Risk engine rejected the inputs (the log has its error)")]
+    RiskEngine,
+    // ---- volatility updates ----
+    #[msg("Vol update sequence must be greater than the last one")]
+    VolSequenceNotIncreasing,
+    #[msg("Vol update comes before the market's minimum interval")]
+    VolUpdateTooSoon,
+    #[msg("Vol update changes a value by more than the per-update maximum")]
+    VolChangeTooLarge,
+    #[msg("Vol update value is outside its absolute bounds")]
+    VolOutOfBounds,
+    #[msg("Vol update must give one slice per listed expiry, in listing order")]
+    VolSliceMismatch,
 }

@@ -10,9 +10,12 @@ use anchor_lang::prelude::*;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod margin;
+pub mod oracle;
 pub mod state;
 
 use instructions::*;
+use state::{OracleLimitsParams, VolGuardsParams, VolSliceParams};
 
 declare_id!("5UJANWP8QFt2rHrCkxcRveooCCarpwM4MwjZapi6jjUu");
 
@@ -30,18 +33,92 @@ pub mod portfolio_margin {
         instructions::create_margin_account::handler(ctx, account_index)
     }
 
-    /// Moves quote tokens from the owner's token account into the clearinghouse vault.
+    /// Moves tokens of a listed collateral mint from the owner's token account into its vault.
     pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         instructions::deposit::handler(ctx, amount)
     }
 
-    /// Moves quote tokens from the clearinghouse vault to any token account of the quote mint.
-    pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+    /// Moves collateral out of its vault to any token account of the mint, if equity stays >= IM.
+    /// Remaining accounts: `[market, oracle]` per market the account holds, ascending.
+    pub fn withdraw<'info>(ctx: Context<'_, '_, 'info, 'info, Withdraw<'info>>, amount: u64) -> Result<()> {
         instructions::withdraw::handler(ctx, amount)
     }
 
     /// Closes an empty margin account and returns its rent.
     pub fn close_margin_account(ctx: Context<CloseMarginAccount>) -> Result<()> {
         instructions::close_margin_account::handler(ctx)
+    }
+
+    /// Read-only: equity, MM, IM, itemised add-ons and scenario P&Ls of a margin account (return
+    /// data). Remaining accounts: `[market, oracle]` per market the account holds, ascending.
+    pub fn simulate_margin<'info>(ctx: Context<'_, '_, 'info, 'info, SimulateMargin<'info>>) -> Result<MarginReport> {
+        instructions::simulate_margin::handler(ctx)
+    }
+
+    // ---- admin, security authority and crank ----
+
+    /// Admin: hands out the security and crank authorities, sets the Pyth owner programs.
+    pub fn update_clearinghouse_config(ctx: Context<UpdateClearinghouseConfig>, params: ClearinghouseConfigParams) -> Result<()> {
+        instructions::update_clearinghouse_config::handler(ctx, params)
+    }
+
+    /// Admin (within hard bounds) or security authority (tighten only): account-level parameters.
+    pub fn update_global_params(ctx: Context<UpdateGlobalParams>, params: [i64; risk_engine::GlobalParams::LEN]) -> Result<()> {
+        instructions::update_global_params::handler(ctx, params)
+    }
+
+    /// Admin: a market for one underlying, its oracle, parameters and perpetual.
+    pub fn add_market(ctx: Context<AddMarket>, params: AddMarketParams) -> Result<()> {
+        instructions::add_market::handler(ctx, params)
+    }
+
+    /// Admin (within hard bounds) or security authority (tighten only): a market's parameters.
+    pub fn update_market_params(ctx: Context<UpdateMarketParams>, params: [i64; risk_engine::MarketParams::LEN]) -> Result<()> {
+        instructions::update_market_params::handler(ctx, params)
+    }
+
+    /// Admin: a market's oracle limits per action and vol-update guards.
+    pub fn update_market_config(
+        ctx: Context<UpdateMarketConfig>,
+        oracle_limits: OracleLimitsParams,
+        vol_guards: VolGuardsParams,
+    ) -> Result<()> {
+        instructions::update_market_config::handler(ctx, oracle_limits, vol_guards)
+    }
+
+    /// Admin (any) or security authority (stricter only): active, reduce-only or paused.
+    pub fn set_market_status(ctx: Context<SetMarketStatus>, status: u8) -> Result<()> {
+        instructions::set_market_status::handler(ctx, status)
+    }
+
+    /// Admin: lists an expiry with its first vol slice.
+    pub fn add_expiry(ctx: Context<AddExpiry>, expiry: i64, slice: VolSliceParams) -> Result<()> {
+        instructions::add_expiry::handler(ctx, expiry, slice)
+    }
+
+    /// Admin: lists futures and options of listed expiries.
+    pub fn list_instruments(ctx: Context<ListInstruments>, specs: Vec<InstrumentSpec>) -> Result<()> {
+        instructions::list_instruments::handler(ctx, specs)
+    }
+
+    /// Admin: accepts a new collateral mint (vault created here).
+    pub fn add_collateral(ctx: Context<AddCollateral>, params: AddCollateralParams) -> Result<()> {
+        instructions::add_collateral::handler(ctx, params)
+    }
+
+    /// Admin (within bounds) or security authority (tighten only): a collateral's haircuts and cap.
+    pub fn update_collateral(
+        ctx: Context<UpdateCollateral>,
+        mint: Pubkey,
+        haircut_mm_ppm: u32,
+        haircut_im_ppm: u32,
+        deposit_cap: u64,
+    ) -> Result<()> {
+        instructions::update_collateral::handler(ctx, mint, haircut_mm_ppm, haircut_im_ppm, deposit_cap)
+    }
+
+    /// Crank authority: every listed expiry's vol slice, rate-limited and bounded.
+    pub fn update_vol_params(ctx: Context<UpdateVolParams>, sequence: u64, slices: Vec<VolSliceUpdate>) -> Result<()> {
+        instructions::update_vol_params::handler(ctx, sequence, slices)
     }
 }

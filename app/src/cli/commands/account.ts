@@ -2,7 +2,8 @@
 import { Command } from "commander";
 import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
-import { collaterals, MarginAccountData, PortfolioMarginClient } from "../../client";
+import { MarginAccountData } from "../../accounts";
+import { collaterals, PortfolioMarginClient } from "../../client";
 import { fetchTransactionEvents } from "../../events";
 import { formatQuoteAmount, parseQuoteAmount } from "../../units";
 import { getContext, loadKeypair, parsePubkey } from "../context";

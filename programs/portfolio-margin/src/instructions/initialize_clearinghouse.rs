@@ -1,7 +1,10 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
+use risk_engine::GlobalParams;
+
 use crate::errors::PmError;
+use crate::oracle::{PYTH_LEGACY_PROGRAM_ID_MAINNET, PYTH_RECEIVER_PROGRAM_ID};
 use crate::state::*;
 
 #[derive(Accounts)]
@@ -41,9 +44,28 @@ pub struct InitializeClearinghouse<'info> {
     pub system_program: Program<'info, System>,
 }
 
+/// The admin holds every authority until `update_clearinghouse_config` hands them out; oracle
+/// owners start as Pyth's mainnet programs; the quote mint is collateral entry 0 (valued at 1.0,
+/// no haircut, no cap).
 pub fn handler(ctx: Context<InitializeClearinghouse>, index: u16) -> Result<()> {
     let mut ch = ctx.accounts.clearinghouse.load_init()?;
-    ch.admin = ctx.accounts.admin.key();
+    let admin = ctx.accounts.admin.key();
+    ch.admin = admin;
+    ch.security_authority = admin;
+    ch.crank_authority = admin;
+    ch.pyth_receiver_program = PYTH_RECEIVER_PROGRAM_ID;
+    ch.pyth_oracle_program = PYTH_LEGACY_PROGRAM_ID_MAINNET;
+    ch.global_params = GlobalParams::DEFAULTS.fields();
+    ch.collaterals[0] = CollateralConfig {
+        mint: ctx.accounts.quote_mint.key(),
+        vault: ctx.accounts.quote_vault.key(),
+        deposit_cap: u64::MAX,
+        market_index: QUOTE_MARKET,
+        decimals: QUOTE_DECIMALS,
+        vault_bump: ctx.bumps.quote_vault,
+        ..CollateralConfig::default()
+    };
+    ch.num_collaterals = 1;
     ch.quote_mint = ctx.accounts.quote_mint.key();
     ch.quote_vault = ctx.accounts.quote_vault.key();
     ch.insurance_vault = ctx.accounts.insurance_vault.key();

@@ -3,14 +3,38 @@
 // those by path.
 #![allow(ambiguous_glob_reexports)]
 
+pub mod add_collateral;
+pub mod add_expiry;
+pub mod add_market;
 pub mod close_margin_account;
 pub mod create_margin_account;
 pub mod deposit;
 pub mod initialize_clearinghouse;
+pub mod list_instruments;
+pub mod set_market_status;
+pub mod simulate_margin;
+pub mod update_clearinghouse_config;
+pub mod update_collateral;
+pub mod update_global_params;
+pub mod update_market_config;
+pub mod update_market_params;
+pub mod update_vol_params;
 pub mod withdraw;
 
+pub use add_collateral::*;
+pub use add_expiry::*;
+pub use add_market::*;
 pub use close_margin_account::*;
 pub use create_margin_account::*;
 pub use deposit::*;
 pub use initialize_clearinghouse::*;
+pub use list_instruments::*;
+pub use set_market_status::*;
+pub use simulate_margin::*;
+pub use update_clearinghouse_config::*;
+pub use update_collateral::*;
+pub use update_global_params::*;
+pub use update_market_config::*;
+pub use update_market_params::*;
+pub use update_vol_params::*;
 pub use withdraw::*;

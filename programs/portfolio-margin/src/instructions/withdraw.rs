@@ -3,6 +3,8 @@ use anchor_spl::token::{self, Token, TokenAccount, Transfer};
 
 use crate::errors::PmError;
 use crate::events::WithdrawEvent;
+use crate::margin::evaluate_account;
+use crate::oracle::Action;
 use crate::state::*;
 
 #[derive(Accounts)]
@@ -15,33 +17,39 @@ pub struct Withdraw<'info> {
         has_one = clearinghouse @ PmError::WrongClearinghouse,
     )]
     pub margin_account: AccountLoader<'info, MarginAccount>,
-    #[account(mut, address = clearinghouse.load()?.quote_vault @ PmError::InvalidVault)]
-    pub quote_vault: Account<'info, TokenAccount>,
-    /// Any token account of the quote mint: the owner may withdraw to another wallet.
-    #[account(mut, constraint = destination.mint == clearinghouse.load()?.quote_mint @ PmError::InvalidMint)]
+    /// The vault of the destination's mint (checked against the clearinghouse's collateral list).
+    #[account(mut)]
+    pub vault: Account<'info, TokenAccount>,
+    /// Any token account of the mint: the owner may withdraw to another wallet.
+    #[account(mut)]
     pub destination: Account<'info, TokenAccount>,
     pub token_program: Program<'info, Token>,
 }
 
-pub fn handler(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+/// Moves `amount` of the destination's mint out of its vault, if the account still has equity >=
+/// IM afterwards. Remaining accounts: `[market, oracle]` for each market the account holds
+/// (positions or collateral of its underlying), ascending; oracles at the margin level.
+pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, Withdraw<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, PmError::ZeroAmount);
     let mint = ctx.accounts.destination.mint;
-
-    // Quote collateral carries no margin requirement until positions exist (later issues add
-    // the initial-margin check here, before any token moves).
-    let balance_after = {
+    let now = Clock::get()?.unix_timestamp;
+    let (balance_after, signer) = {
+        let ch = ctx.accounts.clearinghouse.load()?;
+        let config = ch.collateral(&mint)?;
+        require_keys_eq!(ctx.accounts.vault.key(), config.vault, PmError::InvalidVault);
         let mut account = ctx.accounts.margin_account.load_mut()?;
         let left = account.debit_collateral(&mint, amount)?;
         account.total_withdrawn = account.total_withdrawn.saturating_add(amount);
-        left
+        let evaluation = evaluate_account(&account, &ctx.accounts.clearinghouse.key(), &ch, ctx.remaining_accounts, Action::Margin, now)?;
+        evaluation.require_initial_margin()?;
+        (left, ch.signer())
     };
 
-    let signer = ctx.accounts.clearinghouse.load()?.signer();
     token::transfer(
         CpiContext::new_with_signer(
             ctx.accounts.token_program.to_account_info(),
             Transfer {
-                from: ctx.accounts.quote_vault.to_account_info(),
+                from: ctx.accounts.vault.to_account_info(),
                 to: ctx.accounts.destination.to_account_info(),
                 authority: ctx.accounts.clearinghouse.to_account_info(),
             },
@@ -58,7 +66,7 @@ pub fn handler(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         destination: ctx.accounts.destination.key(),
         amount,
         balance_after,
-        timestamp: Clock::get()?.unix_timestamp,
+        timestamp: now,
     });
     Ok(())
 }

@@ -3,11 +3,11 @@ use anchor_lang::prelude::*;
 use crate::errors::PmError;
 
 pub const MARGIN_ACCOUNT_SEED: &[u8] = b"margin_account";
-/// Capacities (DESIGN.md §4): a margin check must fit one transaction's account list.
-pub const MAX_COLLATERALS: usize = 8;
-pub const MAX_POSITIONS: usize = 32;
-/// Distinct markets (underlyings) one account may trade; enforced when positions open.
-pub const MAX_MARKETS_PER_ACCOUNT: usize = 4;
+/// Capacities, from the one definition the engine, program and SDK share: a margin check must fit
+/// one transaction's account list (one market and one oracle per market the account holds).
+pub use risk_engine::{MAX_COLLATERALS, MAX_POSITIONS};
+/// Distinct markets (underlyings, of positions or collateral) one account may hold.
+pub const MAX_MARKETS_PER_ACCOUNT: usize = risk_engine::MAX_MARKETS;
 
 /// A balance of one collateral mint, in the mint's native units.
 #[zero_copy]
@@ -28,7 +28,9 @@ pub struct Position {
     pub padding: [u8; 4],
     /// Signed base units at 1e6 (long > 0).
     pub size: i64,
-    /// Quote paid (> 0) or received (< 0) to open the current size, native quote units.
+    /// Quote paid (> 0) or received (< 0) to open the current size, native quote units. For perps
+    /// and futures it is the linear exposure's cost in equity; an option's premium moves through
+    /// collateral when it trades, so for options this is for display only.
     pub cost_basis: i64,
     /// Market's cumulative funding index when funding was last settled into this position.
     pub funding_snapshot: i64,

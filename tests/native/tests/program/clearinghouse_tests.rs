@@ -113,8 +113,12 @@ async fn substituted_vault_address_is_rejected() {
 #[tokio::test]
 async fn account_layouts_have_the_asserted_sizes() {
     // Clients and indexers decode these offsets: a silent size change would break them.
-    assert_eq!(Clearinghouse::SPACE, 8 + 392);
+    assert_eq!(Clearinghouse::SPACE, 8 + 2224);
     assert_eq!(MarginAccount::SPACE, 8 + 2264);
+    assert_eq!(Market::SPACE, 8 + 7152);
+    // capacities (one definition: risk_engine's, re-exported by the program)
     assert_eq!(MAX_COLLATERALS, 8);
     assert_eq!(MAX_POSITIONS, 32);
+    assert_eq!(MAX_MARKETS_PER_ACCOUNT, 4);
+    assert_eq!((MAX_INSTRUMENTS, MAX_EXPIRIES, MAX_COLLATERAL_MINTS), (256, 8, 16));
 }

@@ -117,7 +117,7 @@ async fn deposit_into_a_substituted_vault_is_rejected() {
     let fake_vault = create_token_account(&mut w.ctx, &w.mint, &owner.pubkey()).await;
     for vault in [fake_vault, w.insurance_vault] {
         let mut t = w.transfer(&w.user);
-        t.quote_vault = vault;
+        t.vault = vault;
         rejects(&mut w, t.deposit(USDC), &[&owner], |s| assert_pm_error(s, PmError::InvalidVault)).await;
     }
 }
@@ -132,7 +132,7 @@ async fn deposit_of_another_mint_is_rejected() {
     mint_to(&mut w.ctx, &other_mint, &other_authority, &other_tokens, START_BALANCE).await;
     let mut t = w.transfer(&w.user);
     t.token_account = other_tokens;
-    rejects(&mut w, t.deposit(USDC), &[&owner], |s| assert_pm_error(s, PmError::InvalidMint)).await;
+    rejects(&mut w, t.deposit(USDC), &[&owner], |s| assert_pm_error(s, PmError::CollateralNotListed)).await;
     assert_eq!(token_balance(&mut w.ctx, &other_tokens).await, START_BALANCE);
 }
 
@@ -250,7 +250,7 @@ async fn withdraw_from_a_substituted_vault_is_rejected() {
     let mut w = funded(10 * USDC).await;
     let owner = w.user.key.insecure_clone();
     let mut t = w.transfer(&w.user);
-    t.quote_vault = w.insurance_vault; // program-owned, right mint, wrong vault
+    t.vault = w.insurance_vault; // program-owned, right mint, wrong vault
     rejects(&mut w, t.withdraw(USDC), &[&owner], |s| assert_pm_error(s, PmError::InvalidVault)).await;
 }
 
@@ -261,7 +261,7 @@ async fn withdraw_to_a_token_account_of_another_mint_is_rejected() {
     let other_mint = create_mint(&mut w.ctx, &Keypair::new().pubkey(), 6).await;
     let mut t = w.transfer(&w.user);
     t.token_account = create_token_account(&mut w.ctx, &other_mint, &owner.pubkey()).await;
-    rejects(&mut w, t.withdraw(USDC), &[&owner], |s| assert_pm_error(s, PmError::InvalidMint)).await;
+    rejects(&mut w, t.withdraw(USDC), &[&owner], |s| assert_pm_error(s, PmError::CollateralNotListed)).await;
 }
 
 #[tokio::test]

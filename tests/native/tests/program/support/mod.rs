@@ -162,6 +162,18 @@ pub fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruct
     Instruction { program_id: portfolio_margin::ID, accounts: accounts.to_account_metas(None), data: data.data() }
 }
 
+/// Appends read-only remaining accounts (a margin check's `[market, oracle]` pairs).
+pub trait WithRemaining {
+    fn with_remaining(self, keys: &[Pubkey]) -> Instruction;
+}
+
+impl WithRemaining for Instruction {
+    fn with_remaining(mut self, keys: &[Pubkey]) -> Instruction {
+        self.accounts.extend(keys.iter().map(|k| solana_sdk::instruction::AccountMeta::new_readonly(*k, false)));
+        self
+    }
+}
+
 /// The same instruction with `key`'s signer flag cleared: the on-chain signer check must catch it.
 pub fn unsigned(mut ix: Instruction, key: &Pubkey) -> Instruction {
     for meta in ix.accounts.iter_mut().filter(|m| m.pubkey == *key) {
@@ -200,15 +212,17 @@ pub fn create_account_ix(clearinghouse: &Pubkey, owner: &Pubkey, payer: &Pubkey,
     )
 }
 
-/// A deposit's or withdrawal's accounts, so tests can substitute any one of them.
-#[derive(Clone, Copy)]
+/// A deposit's or withdrawal's accounts, so tests can substitute any one of them. `remaining`:
+/// the `[market, oracle]` pairs a withdrawal's margin check reads.
+#[derive(Clone)]
 pub struct Transfer {
     pub owner: Pubkey,
     pub clearinghouse: Pubkey,
     pub margin_account: Pubkey,
-    pub quote_vault: Pubkey,
+    pub vault: Pubkey,
     pub token_account: Pubkey,
     pub token_program: Pubkey,
+    pub remaining: Vec<Pubkey>,
 }
 
 impl Transfer {
@@ -218,7 +232,7 @@ impl Transfer {
                 owner: self.owner,
                 clearinghouse: self.clearinghouse,
                 margin_account: self.margin_account,
-                quote_vault: self.quote_vault,
+                vault: self.vault,
                 source: self.token_account,
                 token_program: self.token_program,
             },
@@ -232,12 +246,13 @@ impl Transfer {
                 owner: self.owner,
                 clearinghouse: self.clearinghouse,
                 margin_account: self.margin_account,
-                quote_vault: self.quote_vault,
+                vault: self.vault,
                 destination: self.token_account,
                 token_program: self.token_program,
             },
             portfolio_margin::instruction::Withdraw { amount },
         )
+        .with_remaining(&self.remaining)
     }
 }
 
@@ -307,9 +322,10 @@ impl World {
             owner: user.key.pubkey(),
             clearinghouse: self.clearinghouse,
             margin_account: user.margin_account,
-            quote_vault: self.quote_vault,
+            vault: self.quote_vault,
             token_account: user.token_account,
             token_program: spl_token::id(),
+            remaining: vec![],
         }
     }
 

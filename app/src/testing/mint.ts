@@ -9,9 +9,9 @@ import {
   getAssociatedTokenAddressSync,
 } from "@solana/spl-token";
 import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, Signer, SystemProgram } from "@solana/web3.js";
-import { QUOTE_DECIMALS } from "./constants";
-import { sendAndConfirmInstructions } from "./tx";
-import { AmountLike, toBigInt } from "./units";
+import { QUOTE_DECIMALS } from "../constants";
+import { sendAndConfirmInstructions } from "../tx";
+import { AmountLike, toBigInt } from "../units";
 
 /** Creates a mint whose mint authority is `authority` (default: the payer). */
 export async function createTestMint(

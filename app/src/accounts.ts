@@ -1,0 +1,218 @@
+// Decoded program accounts in the SDK's own shapes: bigint amounts, keyed risk parameters,
+// instruments with their expiry, the clearinghouse's collateral list.
+import type { IdlAccounts } from "@coral-xyz/anchor";
+import { PublicKey } from "@solana/web3.js";
+import BN from "bn.js";
+import type { PortfolioMargin } from "./idl";
+import { OracleLimits, OracleSource } from "./oracle";
+import { GLOBAL_PARAMS, GlobalParams, Kind, MARKET_PARAMS, MarketParams, paramsFromValues } from "./risk";
+
+export type ClearinghouseAccount = IdlAccounts<PortfolioMargin>["clearinghouse"];
+export type MarginAccountData = IdlAccounts<PortfolioMargin>["marginAccount"];
+export type MarketAccount = IdlAccounts<PortfolioMargin>["market"];
+
+/** `CollateralConfig.marketIndex` of a stablecoin valued at 1.0. */
+export const QUOTE_MARKET = 0xffff;
+
+/** Action classes of the oracle limits, in the program's order. */
+export enum OracleAction {
+  RiskIncreasing = 0,
+  Margin = 1,
+  Liquidation = 2,
+}
+
+export enum MarketStatus {
+  Active = 0,
+  ReduceOnly = 1,
+  Paused = 2,
+}
+
+const big = (x: BN | number): bigint => BigInt(x.toString());
+
+/** A listed collateral mint. */
+export interface CollateralInfo {
+  mint: PublicKey;
+  vault: PublicKey;
+  /** Native units the vault may hold. */
+  depositCap: bigint;
+  haircutMmPpm: number;
+  haircutImPpm: number;
+  /** The market whose oracle prices the token, or null for a stablecoin valued at 1.0. */
+  marketIndex: number | null;
+  decimals: number;
+}
+
+export interface ClearinghouseInfo {
+  address: PublicKey;
+  admin: PublicKey;
+  quoteMint: PublicKey;
+  securityAuthority: PublicKey;
+  crankAuthority: PublicKey;
+  pythReceiverProgram: PublicKey;
+  pythOracleProgram: PublicKey;
+  globalParams: GlobalParams;
+  numMarkets: number;
+  collaterals: CollateralInfo[];
+}
+
+export function clearinghouseInfo(address: PublicKey, ch: ClearinghouseAccount): ClearinghouseInfo {
+  return {
+    address,
+    admin: ch.admin,
+    quoteMint: ch.quoteMint,
+    securityAuthority: ch.securityAuthority,
+    crankAuthority: ch.crankAuthority,
+    pythReceiverProgram: ch.pythReceiverProgram,
+    pythOracleProgram: ch.pythOracleProgram,
+    globalParams: paramsFromValues<GlobalParams>(GLOBAL_PARAMS, ch.globalParams.map(big)),
+    numMarkets: ch.numMarkets,
+    collaterals: ch.collaterals.slice(0, ch.numCollaterals).map((c) => ({
+      mint: c.mint,
+      vault: c.vault,
+      depositCap: big(c.depositCap),
+      haircutMmPpm: c.haircutMmPpm,
+      haircutImPpm: c.haircutImPpm,
+      marketIndex: c.marketIndex === QUOTE_MARKET ? null : c.marketIndex,
+      decimals: c.decimals,
+    })),
+  };
+}
+
+export interface ExpiryInfo {
+  index: number;
+  /** Unix seconds. */
+  expiry: bigint;
+  atmPpm: bigint;
+  skewPpm: bigint;
+  curvPpm: bigint;
+  basisPpm: bigint;
+  settlementPrice: bigint;
+}
+
+export interface InstrumentInfo {
+  index: number;
+  kind: Kind;
+  /** Index in the market's expiries (0 and unused for the perpetual). */
+  expiryIndex: number;
+  /** Unix seconds; null for the perpetual. */
+  expiry: bigint | null;
+  /** At 1e6 (options). */
+  strike: bigint;
+  openInterest: bigint;
+}
+
+export interface VolGuardsInfo {
+  minIntervalSecs: number;
+  maxAgeSecs: number;
+  maxAtmChangePpm: number;
+  maxShapeChangePpm: number;
+  maxSkewPpm: number;
+  maxCurvPpm: number;
+}
+
+export interface MarketInfo {
+  address: PublicKey;
+  clearinghouse: PublicKey;
+  marketIndex: number;
+  symbol: string;
+  oracle: PublicKey;
+  oracleSource: OracleSource;
+  feedId: Uint8Array;
+  params: MarketParams;
+  /** Limits per action class ([`OracleAction`] order). */
+  oracleLimits: [OracleLimits, OracleLimits, OracleLimits];
+  volGuards: VolGuardsInfo;
+  volSequence: bigint;
+  volUpdatedAt: bigint;
+  fundingIndex: bigint;
+  status: MarketStatus;
+  expiries: ExpiryInfo[];
+  instruments: InstrumentInfo[];
+}
+
+export function marketInfo(address: PublicKey, m: MarketAccount): MarketInfo {
+  const expiries: ExpiryInfo[] = m.expiries.slice(0, m.numExpiries).map((e, index) => ({
+    index,
+    expiry: big(e.expiry),
+    atmPpm: big(e.atmPpm),
+    skewPpm: big(e.skewPpm),
+    curvPpm: big(e.curvPpm),
+    basisPpm: big(e.basisPpm),
+    settlementPrice: big(e.settlementPrice),
+  }));
+  const limits = (i: number): OracleLimits => ({ maxAgeSecs: m.oracleLimits.maxAgeSecs[i], maxConfPpm: m.oracleLimits.maxConfPpm[i] });
+  return {
+    address,
+    clearinghouse: m.clearinghouse,
+    marketIndex: m.marketIndex,
+    symbol: Buffer.from(m.symbol).toString("ascii").replace(/\0+$/, ""),
+    oracle: m.oracle,
+    oracleSource: m.oracleSource as OracleSource,
+    feedId: Uint8Array.from(m.feedId),
+    params: paramsFromValues<MarketParams>(MARKET_PARAMS, m.params.map(big)),
+    oracleLimits: [limits(0), limits(1), limits(2)],
+    volGuards: { ...m.volGuards },
+    volSequence: big(m.volSequence),
+    volUpdatedAt: big(m.volUpdatedAt),
+    fundingIndex: big(m.fundingIndex),
+    status: m.status as MarketStatus,
+    expiries,
+    instruments: m.instruments.slice(0, m.numInstruments).map((ins, index) => ({
+      index,
+      kind: ins.kind as Kind,
+      expiryIndex: ins.expiryIndex,
+      expiry: ins.kind === Kind.Perp ? null : expiries[ins.expiryIndex]?.expiry ?? null,
+      strike: big(ins.strike),
+      openInterest: big(ins.openInterest),
+    })),
+  };
+}
+
+/** Vols are stale when the market lists expiries and the last update is older than the max age. */
+export function volStale(m: MarketInfo, now: bigint): boolean {
+  return m.expiries.length > 0 && now - m.volUpdatedAt > BigInt(m.volGuards.maxAgeSecs);
+}
+
+export interface PositionInfo {
+  marketIndex: number;
+  instrumentIndex: number;
+  /** Signed, at 1e6. */
+  size: bigint;
+  costBasis: bigint;
+  fundingSnapshot: bigint;
+}
+
+export interface CollateralBalanceInfo {
+  mint: PublicKey;
+  /** Native units of the mint. */
+  amount: bigint;
+}
+
+export interface MarginAccountInfo {
+  address: PublicKey;
+  clearinghouse: PublicKey;
+  owner: PublicKey;
+  accountIndex: number;
+  collaterals: CollateralBalanceInfo[];
+  /** Open positions (non-zero size). */
+  positions: PositionInfo[];
+}
+
+export function marginAccountInfo(address: PublicKey, a: MarginAccountData): MarginAccountInfo {
+  return {
+    address,
+    clearinghouse: a.clearinghouse,
+    owner: a.owner,
+    accountIndex: a.accountIndex,
+    collaterals: a.collaterals.filter((c) => !c.amount.isZero()).map((c) => ({ mint: c.mint, amount: big(c.amount) })),
+    positions: a.positions
+      .filter((p) => !p.size.isZero())
+      .map((p) => ({
+        marketIndex: p.marketIndex,
+        instrumentIndex: p.instrumentIndex,
+        size: big(p.size),
+        costBasis: big(p.costBasis),
+        fundingSnapshot: big(p.fundingSnapshot),
+      })),
+  };
+}

@@ -1,0 +1,179 @@
+//! Engine inputs from the program's accounts: the account's markets (oracle price, vol slices,
+//! parameters), its positions (instrument looked up in its market) and its collateral (converted
+//! to the engine's units, with each mint's haircuts).
+
+use anchor_lang::prelude::*;
+use risk_engine::{
+    Account, Collateral, GlobalParams, Kind, MarketParams, MarketState, Position as EnginePosition, VolSlice, MAX_COLLATERALS,
+    MAX_MARKETS, MAX_POSITIONS, MAX_SLICES, QUOTE,
+};
+
+use crate::errors::PmError;
+use crate::margin::{LoadedMarket, MarketSet};
+use crate::state::*;
+
+/// Everything one evaluation reads, in the engine's types. Lives on the heap (a few KB: SBF stack
+/// frames are 4 KB).
+pub struct EngineInputs {
+    pub global: GlobalParams,
+    pub markets: [MarketState; MAX_MARKETS],
+    pub n_markets: usize,
+    pub positions: [EnginePosition; MAX_POSITIONS],
+    pub n_positions: usize,
+    pub collateral: [Collateral; MAX_COLLATERALS],
+    pub n_collateral: usize,
+    pub now: i64,
+}
+
+const EMPTY_MARKET: MarketState = MarketState {
+    spot: 0,
+    conf: 0,
+    vol_stale: false,
+    n_slices: 0,
+    slices: [VolSlice { expiry: 0, atm_ppm: 0, skew_ppm: 0, curv_ppm: 0, basis_ppm: 0 }; MAX_SLICES],
+    params: MarketParams::DEFAULTS,
+};
+
+impl EngineInputs {
+    pub const EMPTY: EngineInputs = EngineInputs {
+        global: GlobalParams::DEFAULTS,
+        markets: [EMPTY_MARKET; MAX_MARKETS],
+        n_markets: 0,
+        positions: [EnginePosition::EMPTY; MAX_POSITIONS],
+        n_positions: 0,
+        collateral: [Collateral::quote(0); MAX_COLLATERALS],
+        n_collateral: 0,
+        now: 0,
+    };
+
+    pub fn account(&self) -> Account<'_> {
+        Account {
+            global: &self.global,
+            markets: &self.markets[..self.n_markets],
+            positions: &self.positions[..self.n_positions],
+            collateral: &self.collateral[..self.n_collateral],
+            now: self.now,
+        }
+    }
+
+    /// Fills `self` from a margin account and its loaded markets (in `needed` order).
+    pub fn fill(
+        &mut self,
+        account: &MarginAccount,
+        clearinghouse: &Clearinghouse,
+        needed: &MarketSet,
+        markets: &[LoadedMarket],
+        now: i64,
+    ) -> Result<()> {
+        require!(markets.len() == needed.len(), PmError::RemainingAccountsMismatch);
+        self.global = clearinghouse.engine_global_params()?;
+        self.now = now;
+        self.n_markets = markets.len();
+        for (state, loaded) in self.markets.iter_mut().zip(markets) {
+            let market = loaded.market.load()?;
+            fill_market(state, &market, loaded, now)?;
+        }
+        self.n_positions = 0;
+        for p in account.positions.iter().filter(|p| p.size != 0) {
+            let local = needed.position(p.market_index).ok_or(PmError::MissingMarketAccount)?;
+            let market = markets[local].market.load()?;
+            self.positions[self.n_positions] = engine_position(p, &market, local)?;
+            self.n_positions += 1;
+        }
+        self.n_collateral = 0;
+        for c in account.collaterals.iter().filter(|c| c.amount > 0) {
+            let config = clearinghouse.collateral(&c.mint)?;
+            let asset = if config.is_quote() {
+                QUOTE
+            } else {
+                needed.position(config.market_index).ok_or(PmError::MissingMarketAccount)? as u8
+            };
+            self.collateral[self.n_collateral] = Collateral {
+                asset,
+                haircut_mm_ppm: config.haircut_mm_ppm,
+                haircut_im_ppm: config.haircut_im_ppm,
+                amount: to_engine_units(c.amount, config.decimals)?,
+            };
+            self.n_collateral += 1;
+        }
+        Ok(())
+    }
+}
+
+fn fill_market(state: &mut MarketState, market: &Market, loaded: &LoadedMarket, now: i64) -> Result<()> {
+    state.spot = loaded.price.price;
+    state.conf = loaded.price.conf;
+    state.vol_stale = market.vol_stale(now);
+    state.params = market.engine_params()?;
+    let n = market.num_expiries as usize;
+    state.n_slices = n as u8;
+    for (slice, expiry) in state.slices.iter_mut().zip(&market.expiries[..n]) {
+        *slice = expiry.slice();
+    }
+    Ok(())
+}
+
+/// A stored position as the engine sees it. `cost` is what the linear exposure cost, funding owed
+/// included (rounded up: against the account); an option's premium moved through collateral when
+/// it traded, so its engine cost is 0.
+fn engine_position(p: &Position, market: &Market, local_market: usize) -> Result<EnginePosition> {
+    let instrument = market.instrument(p.instrument_index)?;
+    let kind = instrument_kind(instrument.kind).ok_or(PmError::InvalidInstrument)?;
+    let cost = match kind {
+        Kind::Perp => p.cost_basis.checked_add(funding_owed(p.size, market.funding_index, p.funding_snapshot)?).ok_or(PmError::MathOverflow)?,
+        Kind::Future => p.cost_basis,
+        Kind::Call | Kind::Put => 0,
+    };
+    Ok(EnginePosition {
+        market: local_market as u8,
+        kind,
+        slice: instrument.expiry_index,
+        strike: instrument.strike,
+        size: p.size,
+        cost,
+    })
+}
+
+/// size x (index - snapshot) / 1e6, rounded up (funding indices are quote units per contract,
+/// sizes at 1e6).
+fn funding_owed(size: i64, index: i64, snapshot: i64) -> Result<i64> {
+    let delta = (index as i128) - (snapshot as i128);
+    let product = (size as i128) * delta;
+    let owed = product.div_euclid(1_000_000) + (product.rem_euclid(1_000_000) != 0) as i128;
+    i64::try_from(owed).map_err(|_| error!(PmError::MathOverflow))
+}
+
+/// A native token amount in the engine's units (1e6 per whole token), rounded down.
+pub fn to_engine_units(amount: u64, decimals: u8) -> Result<i64> {
+    require!(decimals <= MAX_COLLATERAL_DECIMALS, PmError::InvalidCollateralConfig);
+    let units = if decimals >= 6 {
+        amount as u128 / 10u128.pow(decimals as u32 - 6)
+    } else {
+        amount as u128 * 10u128.pow(6 - decimals as u32)
+    };
+    i64::try_from(units).map_err(|_| error!(PmError::MathOverflow))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_amounts_convert_down_to_engine_units() {
+        assert_eq!(to_engine_units(123_456_789, 6).unwrap(), 123_456_789);
+        assert_eq!(to_engine_units(123_456_789, 8).unwrap(), 1_234_567); // 1.23456789 -> 1.234567
+        assert_eq!(to_engine_units(1_999_999_999, 9).unwrap(), 1_999_999);
+        assert_eq!(to_engine_units(5, 0).unwrap(), 5_000_000);
+        assert_eq!(to_engine_units(u64::MAX, 0).unwrap_err(), PmError::MathOverflow.into());
+        assert!(to_engine_units(1, 13).is_err());
+    }
+
+    #[test]
+    fn funding_owed_rounds_against_the_account() {
+        // long 1.5 contracts, index up 0.000001 quote units: owes 1.5e-6 -> 2 units
+        assert_eq!(funding_owed(1_500_000, 1_000_001, 1_000_000).unwrap(), 2);
+        // short receives: -1.5 -> -1 (receives 1 unit, not 2)
+        assert_eq!(funding_owed(-1_500_000, 1_000_001, 1_000_000).unwrap(), -1);
+        assert_eq!(funding_owed(1_000_000, 0, 0).unwrap(), 0);
+    }
+}
