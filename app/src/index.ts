@@ -4,6 +4,7 @@ export * from "./units";
 export * from "./errors";
 export * from "./events";
 export * from "./accounts";
+export * from "./admin";
 export * from "./client";
 export * from "./health";
 export * from "./oracle";

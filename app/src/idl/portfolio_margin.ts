@@ -2363,11 +2363,18 @@ export type PortfolioMargin = {
     {
       "name": "marginReport",
       "docs": [
-        "What `simulate_margin` returns (return data, at most 1,001 bytes for 4 markets)."
+        "What `simulate_margin` returns (return data, at most 1,009 of Solana's 1,024 bytes for 4 markets)."
       ],
       "type": {
         "kind": "struct",
         "fields": [
+          {
+            "name": "timestamp",
+            "docs": [
+              "The unix time the account was evaluated at (expiries, staleness)."
+            ],
+            "type": "i64"
+          },
           {
             "name": "equity",
             "type": "i64"

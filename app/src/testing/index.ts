@@ -1,4 +1,7 @@
-// Test helpers: `@portfolio-margin/sdk/testing` (localnet, tests, demos; not for mainnet).
-// Kept out of the main entry point so a dApp bundle never pulls them in by accident.
+// Test helpers (`@portfolio-margin/sdk/testing`): test mints, Pyth account writers, and the local
+// node's test-only methods. Not for production use.
 export * from "./mint";
 export * from "./pyth";
+export * from "./localnet";
+export * from "./accounts";
+export * from "./bootstrap";

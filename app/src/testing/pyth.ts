@@ -2,6 +2,7 @@
 // Pyth's own decoders in tests/unit/oracle.test.ts) and a helper that puts such an account on
 // the native localnet through its test-only `setAccount` RPC method.
 import { Connection, PublicKey } from "@solana/web3.js";
+import { setAccount } from "./localnet";
 import {
   LEGACY_MAGIC,
   LEGACY_PRICE_ACCOUNT_LEN,
@@ -176,20 +177,5 @@ export async function setPythAccount(
   address: PublicKey,
   account: { owner: PublicKey; data: Uint8Array; lamports?: number },
 ): Promise<void> {
-  const lamports = account.lamports ?? (await connection.getMinimumBalanceForRentExemption(account.data.length));
-  const res = await fetch(connection.rpcEndpoint, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "setAccount",
-      params: [
-        address.toBase58(),
-        { lamports, data: Buffer.from(account.data).toString("base64"), owner: account.owner.toBase58(), executable: false },
-      ],
-    }),
-  });
-  const body = (await res.json()) as { error?: { code: number; message: string } };
-  if (body.error) throw new Error(`setAccount ${address.toBase58()}: ${body.error.code} ${body.error.message}`);
+  await setAccount(connection, address, account);
 }

@@ -27,9 +27,11 @@ pub struct MarketScenarios {
     pub pnl: [i64; N_SCEN],
 }
 
-/// What `simulate_margin` returns (return data, at most 1,001 bytes for 4 markets).
+/// What `simulate_margin` returns (return data, at most 1,009 of Solana's 1,024 bytes for 4 markets).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct MarginReport {
+    /// The unix time the account was evaluated at (expiries, staleness).
+    pub timestamp: i64,
     pub equity: i64,
     pub mm: i64,
     pub im: i64,
@@ -70,6 +72,7 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, SimulateMargin<'info>>)
         .map(|(&market_index, m)| MarketScenarios { market_index, worst_index: m.worst_index, pnl: m.pnl })
         .collect();
     Ok(MarginReport {
+        timestamp: now,
         equity: r.equity,
         mm: r.mm,
         im: r.im,
@@ -83,4 +86,32 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, SimulateMargin<'info>>)
         worst_joint_index: r.scan.worst_joint_index,
         markets,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_four_market_report_fits_solana_return_data() {
+        let market = MarketScenarios { market_index: u16::MAX, worst_index: 26, pnl: [i64::MIN; N_SCEN] };
+        let report = MarginReport {
+            timestamp: 0,
+            equity: 0,
+            mm: 0,
+            im: 0,
+            scan_loss: 0,
+            scan_margin: AddOnReport::default(),
+            naked_short: AddOnReport::default(),
+            linear: AddOnReport::default(),
+            haircut: AddOnReport::default(),
+            stale_vol: AddOnReport::default(),
+            im_floor: 0,
+            worst_joint_index: 0,
+            markets: vec![market; risk_engine::MAX_MARKETS],
+        };
+        let bytes = report.try_to_vec().unwrap();
+        assert_eq!(bytes.len(), 1_009);
+        assert!(bytes.len() <= anchor_lang::solana_program::program::MAX_RETURN_DATA);
+    }
 }

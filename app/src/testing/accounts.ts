@@ -1,0 +1,83 @@
+// Writing margin accounts directly on the local node, for states instructions cannot reach yet
+// (positions before trading exists, balances at a bound). Fields are written at the offsets the
+// IDL gives (Anchor's account coder caps encodings at 1,000 bytes; a margin account is larger).
+import { PublicKey } from "@solana/web3.js";
+import type { PortfolioMarginClient } from "../client";
+import { IDL, accountFieldOffset, accountSize } from "../idl";
+import { MAX_COLLATERALS, MAX_POSITIONS } from "../risk";
+import { setAccount } from "./localnet";
+
+export interface PositionWrite {
+  marketIndex: number;
+  instrumentIndex: number;
+  /** Signed, at 1e6. */
+  size: bigint;
+  costBasis?: bigint;
+  fundingSnapshot?: bigint;
+}
+
+/** Sizes of the zero-copy slots (programs/portfolio-margin/src/state/margin_account.rs). */
+const POSITION_SIZE = 48;
+const COLLATERAL_SIZE = 48;
+
+function writePositions(data: Buffer, positions: PositionWrite[]): void {
+  const base = accountFieldOffset("MarginAccount", "positions");
+  data.fill(0, base, base + POSITION_SIZE * MAX_POSITIONS);
+  positions.forEach((p, i) => {
+    const at = base + POSITION_SIZE * i;
+    data.writeUInt16LE(p.marketIndex, at);
+    data.writeUInt16LE(p.instrumentIndex, at + 2);
+    data.writeBigInt64LE(p.size, at + 8);
+    data.writeBigInt64LE(p.costBasis ?? 0n, at + 16);
+    data.writeBigInt64LE(p.fundingSnapshot ?? 0n, at + 24);
+  });
+}
+
+function writeCollaterals(data: Buffer, collaterals: { mint: PublicKey; amount: bigint }[]): void {
+  const base = accountFieldOffset("MarginAccount", "collaterals");
+  data.fill(0, base, base + COLLATERAL_SIZE * MAX_COLLATERALS);
+  collaterals.forEach((c, i) => {
+    const at = base + COLLATERAL_SIZE * i;
+    c.mint.toBuffer().copy(data, at);
+    data.writeBigUInt64LE(c.amount, at + 32);
+  });
+}
+
+export interface MarginAccountState {
+  positions?: PositionWrite[];
+  /** Balances in native units of each mint. */
+  collaterals?: { mint: PublicKey; amount: bigint }[];
+}
+
+/** Replaces a margin account's positions and/or collateral balances (owner, lamports, rest kept). */
+export async function writeMarginAccount(client: PortfolioMarginClient, address: PublicKey, state: MarginAccountState): Promise<void> {
+  if ((state.positions?.length ?? 0) > MAX_POSITIONS) throw new RangeError(`at most ${MAX_POSITIONS} positions`);
+  if ((state.collaterals?.length ?? 0) > MAX_COLLATERALS) throw new RangeError(`at most ${MAX_COLLATERALS} collaterals`);
+  const info = await client.connection.getAccountInfo(address, "confirmed");
+  if (!info) throw new Error(`margin account ${address.toBase58()} not found`);
+  const data = Buffer.from(info.data);
+  if (state.positions) writePositions(data, state.positions);
+  if (state.collaterals) writeCollaterals(data, state.collaterals);
+  await setAccount(client.connection, address, { owner: info.owner, data, lamports: info.lamports });
+}
+
+/**
+ * A margin account created by writing it (no transaction): `clearinghouse` and `owner` set, empty
+ * otherwise. For tests that need many accounts quickly; it is not at its PDA address.
+ */
+export async function createMarginAccountDirect(
+  client: PortfolioMarginClient,
+  address: PublicKey,
+  clearinghouse: PublicKey,
+  owner: PublicKey,
+  state: MarginAccountState = {},
+): Promise<void> {
+  const data = Buffer.alloc(accountSize("MarginAccount"));
+  const discriminator = (IDL.accounts as readonly { name: string; discriminator: readonly number[] }[]).find((a) => a.name === "MarginAccount")!.discriminator;
+  Buffer.from(discriminator).copy(data, 0);
+  clearinghouse.toBuffer().copy(data, accountFieldOffset("MarginAccount", "clearinghouse"));
+  owner.toBuffer().copy(data, accountFieldOffset("MarginAccount", "owner"));
+  if (state.positions) writePositions(data, state.positions);
+  if (state.collaterals) writeCollaterals(data, state.collaterals);
+  await setAccount(client.connection, address, { owner: client.programId, data });
+}
