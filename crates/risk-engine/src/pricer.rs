@@ -87,9 +87,10 @@ pub struct OptionPrep {
 }
 
 impl OptionPrep {
+    /// All zero (filled by [`OptionPrep::init`] before use).
     pub const EMPTY: OptionPrep = OptionPrep {
-        call: true,
-        expired: true,
+        call: false,
+        expired: false,
         strike_px: 0,
         vol_q32: 0,
         max_value_px: 0,

@@ -5,6 +5,8 @@
 //! the others.
 #![allow(unexpected_cfgs)]
 
+extern crate alloc;
+
 use anchor_lang::prelude::*;
 
 pub mod errors;

@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 use risk_engine::{evaluate_into, MarginResult, Workspace};
 
 use crate::errors::PmError;
+use crate::margin::heap::zeroed_box;
 use crate::margin::{engine_error, load_markets, EngineInputs, MarketSet};
 use crate::oracle::Action;
 use crate::state::*;
@@ -43,9 +44,9 @@ pub fn evaluate_account<'info>(
 ) -> Result<Evaluation> {
     let needed = MarketSet::of_account(account, clearinghouse)?;
     let markets = load_markets(remaining, clearinghouse_key, clearinghouse, &needed, action, now)?;
-    let mut inputs = Box::new(EngineInputs::EMPTY);
+    let mut inputs = zeroed_box::<EngineInputs>();
     inputs.fill(account, clearinghouse, &needed, &markets, now)?;
-    let mut workspace = Box::new(Workspace::new());
+    let mut workspace = zeroed_box::<Workspace>();
     evaluate_into(&mut workspace, &inputs.account()).map_err(|e| engine_error(e, PmError::InvalidMarketParams))?;
     Ok(Evaluation { needed, inputs, workspace })
 }

@@ -4,8 +4,7 @@
 
 use anchor_lang::prelude::*;
 use risk_engine::{
-    Account, Collateral, GlobalParams, Kind, MarketParams, MarketState, Position as EnginePosition, VolSlice, MAX_COLLATERALS,
-    MAX_MARKETS, MAX_POSITIONS, MAX_SLICES, QUOTE,
+    Account, Collateral, GlobalParams, Kind, MarketState, Position as EnginePosition, MAX_COLLATERALS, MAX_MARKETS, MAX_POSITIONS, QUOTE,
 };
 
 use crate::errors::PmError;
@@ -13,7 +12,7 @@ use crate::margin::{LoadedMarket, MarketSet};
 use crate::state::*;
 
 /// Everything one evaluation reads, in the engine's types. Lives on the heap (a few KB: SBF stack
-/// frames are 4 KB).
+/// frames are 4 KB), allocated zeroed (`margin::heap`); `fill` sets every entry it counts.
 pub struct EngineInputs {
     pub global: GlobalParams,
     pub markets: [MarketState; MAX_MARKETS],
@@ -25,27 +24,7 @@ pub struct EngineInputs {
     pub now: i64,
 }
 
-const EMPTY_MARKET: MarketState = MarketState {
-    spot: 0,
-    conf: 0,
-    vol_stale: false,
-    n_slices: 0,
-    slices: [VolSlice { expiry: 0, atm_ppm: 0, skew_ppm: 0, curv_ppm: 0, basis_ppm: 0 }; MAX_SLICES],
-    params: MarketParams::DEFAULTS,
-};
-
 impl EngineInputs {
-    pub const EMPTY: EngineInputs = EngineInputs {
-        global: GlobalParams::DEFAULTS,
-        markets: [EMPTY_MARKET; MAX_MARKETS],
-        n_markets: 0,
-        positions: [EnginePosition::EMPTY; MAX_POSITIONS],
-        n_positions: 0,
-        collateral: [Collateral::quote(0); MAX_COLLATERALS],
-        n_collateral: 0,
-        now: 0,
-    };
-
     pub fn account(&self) -> Account<'_> {
         Account {
             global: &self.global,

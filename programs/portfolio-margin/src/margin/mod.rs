@@ -5,6 +5,7 @@
 //! [`MarginCheck`], never the engine directly.
 
 pub mod check;
+pub mod heap;
 pub mod inputs;
 pub mod markets;
 
