@@ -4,3 +4,4 @@ export * from "./errors";
 export * from "./markets";
 export * from "./inputs";
 export * from "./snapshot";
+export * from "./prices";

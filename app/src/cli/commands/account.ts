@@ -1,13 +1,17 @@
-// `pm account create|deposit|withdraw|show|list|close`: a wallet's margin accounts.
+// `pm account create|deposit|withdraw|show|list|risk|close`: a wallet's margin accounts, their
+// collateral (USDC or any listed mint), margin-checked withdrawals and the program's margin report.
 import { Command } from "commander";
 import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 import { MarginAccountData } from "../../accounts";
 import { collaterals, PortfolioMarginClient } from "../../client";
+import { QUOTE_DECIMALS } from "../../constants";
+import { PortfolioMarginError, ProgramErrorCode } from "../../errors";
 import { fetchTransactionEvents } from "../../events";
-import { formatQuoteAmount, parseQuoteAmount } from "../../units";
-import { getContext, loadKeypair, parsePubkey } from "../context";
-import { action, emit, table } from "../output";
+import { formatQuoteAmount, formatUiAmount, parseUiAmount } from "../../units";
+import { Context, getContext, loadKeypair, parsePubkey } from "../context";
+import { action, cents, CommandError, emit, table } from "../output";
+import { buildRiskView, fetchRiskInputs, PreviewView, previewText, previewView, renderRiskView } from "../risk-view";
 
 export function register(program: Command): void {
   const account = program.command("account").description("create, fund and inspect margin accounts");
@@ -40,46 +44,86 @@ export function register(program: Command): void {
     );
 
   for (const kind of ["deposit", "withdraw"] as const) {
-    account
+    const sub = account
       .command(`${kind} <amount>`)
       .description(
         kind === "deposit"
-          ? "deposit USDC (decimal, e.g. 250 or 0.5) from the wallet's token account"
-          : "withdraw USDC (decimal) to the wallet's token account (created if missing)",
+          ? "deposit collateral (decimal, e.g. 250 or 0.5; USDC unless --mint) from the wallet's token account"
+          : "withdraw collateral (decimal; USDC unless --mint) to the wallet's token account (created if missing), " +
+              "after previewing the margin check: refused before sending if it would fail with InsufficientMargin",
       )
+      .option("--mint <pubkey>", "a listed non-quote collateral mint (amount in that mint's decimals; see `pm collateral list`)")
       .option(
         kind === "deposit" ? "--source <pubkey>" : "--destination <pubkey>",
         kind === "deposit" ? "token account to debit (default: the wallet's ATA)" : "token account to credit (default: the wallet's ATA)",
-      )
-      .action(
-        action(async (cmd, amountArg: string) => {
-          const ctx = getContext(cmd);
-          const clearinghouse = ctx.clearinghouse();
-          const amount = parseQuoteAmount(amountArg);
-          const o = cmd.opts();
-          const base = { clearinghouse, accountIndex: ctx.opts.index, amount };
-          const signature =
-            kind === "deposit"
-              ? await ctx.client.deposit({ ...base, source: o.source ? parsePubkey(o.source, "--source") : undefined })
-              : await ctx.client.withdraw({ ...base, destination: o.destination ? parsePubkey(o.destination, "--destination") : undefined });
-          const address = ctx.client.marginAccountAddress(clearinghouse, ctx.keypair.publicKey, ctx.opts.index);
-          const events = await fetchTransactionEvents(ctx.connection, signature, { programId: ctx.client.programId }).catch(() => []);
-          const ev = events.find((e) => e.name === `${kind}Event`);
-          const balanceAfter = ev ? BigInt((ev.data as { balanceAfter: BN }).balanceAfter.toString()) : await quoteBalance(ctx.client, address, clearinghouse);
-          emit(cmd, { marginAccount: address, kind, amount, balanceAfter, signature, events }, () => [
-            `${kind === "deposit" ? "deposited" : "withdrew"} ${formatQuoteAmount(amount, { grouping: true })} USDC`,
+      );
+    if (kind === "withdraw") sub.option("--force", "send even when the preview says the program will refuse it");
+    sub.action(
+      action(async (cmd, amountArg: string) => {
+        const ctx = getContext(cmd);
+        const clearinghouse = ctx.clearinghouse();
+        const o = cmd.opts();
+        const col = await collateralArg(ctx.client, clearinghouse, o.mint);
+        const amount = parseUiAmount(amountArg, col.decimals);
+        const address = ctx.client.marginAccountAddress(clearinghouse, ctx.keypair.publicKey, ctx.opts.index);
+        // the quote mint's vault is a PDA: no need to pass the mint (nor to fetch its vault)
+        const base = { clearinghouse, accountIndex: ctx.opts.index, amount, mint: o.mint ? col.mint : undefined };
+        let preview: PreviewView | undefined;
+        if (kind === "withdraw") {
+          preview = await previewView(ctx.client, address, col.mint, amount);
+          if (preview.ok === false && !o.force) {
+            const msg = `refused before sending: the preview leaves equity ${cents(preview.equity!)} below initial margin ${cents(preview.im!)} (--force sends it anyway)`;
+            const error = new PortfolioMarginError({ code: ProgramErrorCode.InsufficientMargin, name: "InsufficientMargin", msg, source: "client" });
+            const what = `${formatUiAmount(amount, col.decimals, { grouping: true })} ${col.label}`;
+            throw new CommandError(error, { marginAccount: address, kind, mint: col.mint, amount, preview }, [`preview of withdrawing ${what}: ${previewText(preview)}`]);
+          }
+        }
+        const signature =
+          kind === "deposit"
+            ? await ctx.client.deposit({ ...base, source: o.source ? parsePubkey(o.source, "--source") : undefined })
+            : await ctx.client.withdraw({ ...base, destination: o.destination ? parsePubkey(o.destination, "--destination") : undefined });
+        const events = await fetchTransactionEvents(ctx.connection, signature, { programId: ctx.client.programId }).catch(() => []);
+        const ev = events.find((e) => e.name === `${kind}Event`);
+        const balanceAfter = ev ? BigInt((ev.data as { balanceAfter: BN }).balanceAfter.toString()) : await balanceOf(ctx.client, address, col.mint);
+        const ui = (x: bigint) => formatUiAmount(x, col.decimals, { grouping: true });
+        emit(
+          cmd,
+          { marginAccount: address, kind, mint: col.mint, decimals: col.decimals, amount, amountUi: ui(amount), balanceAfter, balanceAfterUi: ui(balanceAfter), preview, signature, events },
+          () => [
+            `${kind === "deposit" ? "deposited" : "withdrew"} ${ui(amount)} ${col.label}`,
             ...table(
               [
                 ["margin account", address.toBase58()],
-                ["balance", `${formatQuoteAmount(balanceAfter, { grouping: true })} USDC`],
+                ["balance", `${ui(balanceAfter)} ${col.label}`],
+                ...(preview ? [["preview", previewText(preview)] as [string, string]] : []),
                 ["signature", signature],
               ],
               "  ",
             ),
-          ]);
-        }),
-      );
+          ],
+        );
+      }),
+    );
   }
+
+  account
+    .command("risk [address]")
+    .description(
+      "the program's simulate_margin report of a margin account (default: the wallet's at --clearinghouse/--index): " +
+        "equity, MM, IM, free collateral, add-ons, health and the risk matrix per market",
+    )
+    .option("--owner <pubkey>", "owner to derive the address for (default: the wallet)")
+    .option("--check", "also evaluate the SDK's mirror of the margin check and show it next to the program's numbers (exit 1 if they differ)")
+    .action(
+      action(async (cmd, addressArg?: string) => {
+        const ctx = getContext(cmd);
+        const address = accountAddressArg(ctx, cmd, addressArg);
+        if (!(await ctx.client.fetchMarginAccountNullable(address))) throw new Error(`no margin account at ${address.toBase58()}`);
+        const view = buildRiskView(await fetchRiskInputs(ctx.client, address), { check: !!cmd.opts().check });
+        emit(cmd, view, () => renderRiskView(view));
+        if (view.check && !view.check.equal) process.exitCode = 1;
+      }),
+    );
 
   account
     .command("show [address]")
@@ -88,10 +132,7 @@ export function register(program: Command): void {
     .action(
       action(async (cmd, addressArg?: string) => {
         const ctx = getContext(cmd);
-        const o = cmd.opts();
-        const address = addressArg
-          ? parsePubkey(addressArg, "margin account")
-          : ctx.client.marginAccountAddress(ctx.clearinghouse(), o.owner ? parsePubkey(o.owner, "--owner") : ctx.keypair.publicKey, ctx.opts.index);
+        const address = accountAddressArg(ctx, cmd, addressArg);
         const acc = await ctx.client.fetchMarginAccountNullable(address);
         if (!acc) throw new Error(`no margin account at ${address.toBase58()}`);
         const view = await describe(ctx.client, address, acc);
@@ -141,11 +182,39 @@ export function register(program: Command): void {
     );
 }
 
-async function quoteBalance(client: PortfolioMarginClient, address: PublicKey, clearinghouse: PublicKey): Promise<bigint> {
+/** The [address] argument, else the margin account of --owner (default: the wallet) at --clearinghouse/--index. */
+function accountAddressArg(ctx: Context, cmd: Command, addressArg?: string): PublicKey {
+  if (addressArg) return parsePubkey(addressArg, "margin account");
+  const owner = cmd.opts().owner ? parsePubkey(cmd.opts().owner, "--owner") : ctx.keypair.publicKey;
+  return ctx.client.marginAccountAddress(ctx.clearinghouse(), owner, ctx.opts.index);
+}
+
+async function balanceOf(client: PortfolioMarginClient, address: PublicKey, mint: PublicKey): Promise<bigint> {
   const acc = await client.fetchMarginAccount(address);
-  const mint = await client.quoteMint(clearinghouse);
   return collaterals(acc).filter((c) => c.mint.equals(mint)).reduce((s, c) => s + c.amount, 0n);
 }
+
+interface CollateralArg {
+  mint: PublicKey;
+  decimals: number;
+  /** "USDC" for the quote mint, else the mint and its pricing market. */
+  label: string;
+}
+
+/** The quote mint, or the listed collateral `--mint` names (an error if it is not listed). */
+async function collateralArg(client: PortfolioMarginClient, clearinghouse: PublicKey, mintArg?: string): Promise<CollateralArg> {
+  if (!mintArg) return { mint: await client.quoteMint(clearinghouse), decimals: QUOTE_DECIMALS, label: "USDC" };
+  const mint = parsePubkey(mintArg, "--mint");
+  const ch = await client.fetchClearinghouseInfo(clearinghouse);
+  const c = ch.collaterals.find((x) => x.mint.equals(mint));
+  if (!c) {
+    throw new Error(`mint ${mint.toBase58()} is not listed as collateral of clearinghouse ${clearinghouse.toBase58()} (see \`pm collateral list\`)`);
+  }
+  if (c.marketIndex === null) return { mint, decimals: c.decimals, label: mint.equals(ch.quoteMint) ? "USDC" : `of ${mint.toBase58()}` };
+  const symbol = await client.fetchMarketInfo(clearinghouse, c.marketIndex).then((m) => m.symbol, () => `market #${c.marketIndex}`);
+  return { mint, decimals: c.decimals, label: `of ${mint.toBase58()} (${symbol}-priced)` };
+}
+
 
 interface AccountView {
   address: PublicKey;
