@@ -7,7 +7,6 @@ import { execFile } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { Wallet } from "@coral-xyz/anchor";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 import {
@@ -29,9 +28,7 @@ import {
 import { FIRST_TAIL_POINT, Kind, MARKET_PARAMS, MarketPrep, N_SCEN, SCENARIOS } from "../../app/src/risk";
 import {
   TestMarket,
-  createTestMarkets,
   createTestMint,
-  createWrappedBtcCollateral,
   mintTestTokens,
   setClock,
   testExpiries,
@@ -40,7 +37,18 @@ import {
   writeTestOracle,
 } from "../../app/src/testing";
 import { bootstrap } from "../../migrations/deploy";
-import { ON_LOCALNET, World, createUser, createWorld, envProvider, payerOf, usdc } from "./helpers";
+import {
+  MarketsWorld,
+  ON_LOCALNET,
+  World,
+  createMarketsWorld,
+  createUser,
+  createWorld,
+  envProvider,
+  freshOracles as refreshOracles,
+  payerOf,
+  usdc,
+} from "./helpers";
 
 const PM = path.resolve(__dirname, "..", "..", "app", "bin", "pm.js");
 
@@ -146,7 +154,7 @@ const Q48 = 2 ** 48;
 
 (ON_LOCALNET ? describe : describe.skip)("e2e (localnet): pm market / collateral / account risk on test markets", function () {
   this.timeout(300_000);
-  let w: World;
+  let w: MarketsWorld;
   let admin: PortfolioMarginAdmin;
   let markets: TestMarket[];
   let wbtc: PublicKey;
@@ -155,19 +163,11 @@ const Q48 = 2 ** 48;
   let account: PublicKey;
   const { pm, json, jsonError } = pmRunner(() => ({ w, keyFile }));
 
-  /** Pins the clock and rewrites every oracle as just published (the margin limit is 2 minutes). */
-  async function freshOracles(): Promise<bigint> {
-    const now = await clusterTime(w.connection);
-    await setClock(w.connection, now);
-    for (const m of markets) await writeTestOracle(admin, m.oracle, m.spec.spot, now);
-    return now;
-  }
+  const freshOracles = () => refreshOracles(w);
 
   before(async function () {
-    w = await createWorld();
-    admin = new PortfolioMarginAdmin(new PortfolioMarginClient(w.connection, new Wallet(w.admin)));
-    markets = await createTestMarkets(admin, w.clearinghouse, await clusterTime(w.connection));
-    wbtc = await createWrappedBtcCollateral(admin, w.clearinghouse, markets[0].marketIndex, payerOf(w.provider));
+    w = await createMarketsWorld();
+    ({ operator: admin, markets, wbtc } = w);
     ({ user } = await createUser(w, usdc("50000")));
     await mintTestTokens(w.connection, payerOf(w.provider), wbtc, user.publicKey, 200_000_000n); // 2 wBTC
     keyFile = writeKeyFile(user);

@@ -2,7 +2,7 @@
 // localnet under `node scripts/test-ts.js`, solana-test-validator under `anchor test`). Each test
 // file builds its own world (random admin => fresh clearinghouse), so reruns against a long-lived
 // validator never collide.
-import { AnchorProvider } from "@coral-xyz/anchor";
+import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
 import { getAccount } from "@solana/spl-token";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
@@ -16,7 +16,10 @@ import {
   clearinghouseAddresses,
   collateralBalance,
   parseQuoteAmount,
+  PortfolioMarginAdmin,
 } from "../../app/src";
+import { clusterTime } from "../../app/src/health";
+import { TestMarket, createTestMarkets, createWrappedBtcCollateral, setClock, writeTestOracle } from "../../app/src/testing";
 import { createTestMint, fundAccounts, mintTestTokens } from "../../app/src/testing";
 
 /** Localnet-only features (setAccount, setClock, ...) are exercised only when this is set. */
@@ -147,4 +150,29 @@ export async function expectError(
   if (expectedCode !== undefined) expect(err.code, detail).to.equal(expectedCode);
   expect(err.source, detail).to.equal(source);
   return err;
+}
+
+/** A world with the test markets (BTC, ETH, SOL on test Pyth oracles) and wrapped-BTC collateral. */
+export interface MarketsWorld extends World {
+  /** Operator client whose wallet is the world's admin. */
+  operator: PortfolioMarginAdmin;
+  markets: TestMarket[];
+  wbtc: PublicKey;
+}
+
+/** Localnet only: writes oracle accounts. */
+export async function createMarketsWorld(provider = envProvider()): Promise<MarketsWorld> {
+  const w = await createWorld(provider);
+  const operator = new PortfolioMarginAdmin(new PortfolioMarginClient(w.connection, new Wallet(w.admin)));
+  const markets = await createTestMarkets(operator, w.clearinghouse, await clusterTime(w.connection));
+  const wbtc = await createWrappedBtcCollateral(operator, w.clearinghouse, markets[0].marketIndex, payerOf(provider));
+  return { ...w, operator, markets, wbtc };
+}
+
+/** Pins the clock and rewrites every oracle as just published (the margin limit is 2 minutes); returns the time. */
+export async function freshOracles(mw: MarketsWorld): Promise<bigint> {
+  const now = await clusterTime(mw.connection);
+  await setClock(mw.connection, now);
+  for (const m of mw.markets) await writeTestOracle(mw.operator, m.oracle, m.spec.spot, now);
+  return now;
 }

@@ -2,7 +2,6 @@
 // created with oracle accounts written by setAccount, positions are written into margin accounts
 // directly (trading is a later issue), and the program's simulate_margin is compared with the SDK's
 // mirror integer for integer.
-import { Wallet } from "@coral-xyz/anchor";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 import {
@@ -10,7 +9,6 @@ import {
   MarginReport,
   MarketInfo,
   PortfolioMarginAdmin,
-  PortfolioMarginClient,
   evaluateSnapshot,
   marginAccountInfo,
   previewWithdraw,
@@ -19,15 +17,22 @@ import {
 import { Kind, MarginResult, MAX_POSITIONS, RiskError } from "../../app/src/risk";
 import {
   createMarginAccountDirect,
-  createTestMarkets,
-  createWrappedBtcCollateral,
   mintTestTokens,
-  setClock,
   TestMarket,
   writeMarginAccount,
   writeTestOracle,
 } from "../../app/src/testing";
-import { ON_LOCALNET, World, createUser, createWorld, expectError, payerOf, tokenAmount, usdc } from "./helpers";
+import {
+  MarketsWorld,
+  ON_LOCALNET,
+  createMarketsWorld,
+  createUser,
+  expectError,
+  freshOracles as refreshOracles,
+  payerOf,
+  tokenAmount,
+  usdc,
+} from "./helpers";
 import { clusterTime } from "../../app/src/health";
 
 /** Every integer of the program's report next to the mirror's. */
@@ -59,26 +64,21 @@ function expectSameMargin(report: MarginReport, mirror: MarginResult, label: str
 
 (ON_LOCALNET ? describe : describe.skip)("e2e (localnet): markets, oracles and the on-chain margin check", function () {
   this.timeout(300_000);
-  let w: World;
+  let w: MarketsWorld;
   let admin: PortfolioMarginAdmin;
   let markets: TestMarket[];
   let wbtc: PublicKey;
   let ch: ClearinghouseInfo;
   let now: bigint;
 
-  /** Pins the clock and rewrites every oracle as just published (they go stale in 2 minutes). */
   async function freshOracles(): Promise<void> {
-    now = await clusterTime(w.connection);
-    await setClock(w.connection, now);
-    for (const m of markets) await writeTestOracle(admin, m.oracle, m.spec.spot, now);
+    now = await refreshOracles(w);
   }
 
   before(async function () {
-    w = await createWorld();
-    admin = new PortfolioMarginAdmin(new PortfolioMarginClient(w.connection, new Wallet(w.admin)));
+    w = await createMarketsWorld();
+    ({ operator: admin, markets, wbtc } = w);
     now = await clusterTime(w.connection);
-    markets = await createTestMarkets(admin, w.clearinghouse, now);
-    wbtc = await createWrappedBtcCollateral(admin, w.clearinghouse, markets[0].marketIndex, payerOf(w.provider));
     ch = await w.client.fetchClearinghouseInfo(w.clearinghouse);
   });
 
