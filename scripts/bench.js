@@ -4,7 +4,13 @@
 //    counted with valgrind's callgrind (repeatable; a 0-iteration run is subtracted so set-up and
 //    process start cost nothing), for reference portfolios of 1/8/32 legs on 1/2/4 underlyings,
 //    next to the same scan priced with the precise Q16.48 Black-76 of `pm price` at every (leg x scenario).
-// 2. The TypeScript mirror's health-scan throughput (accounts/s) for 8-leg accounts, with the
+// 2. The program's whole margin check (tools/margin-bench: the reference portfolios as a clearinghouse,
+//    markets, PriceUpdateV2 oracles and a margin account; remaining accounts, oracle reads, engine
+//    inputs, evaluation) against the engine alone: what the program adds, and an eBPF estimate of it
+//    (scaled by the engine's eBPF / native ratio from scripts/bench/cu-baseline.json). memset is left
+//    out of the native count: zeroing the heap workspace is one `sol_memset` syscall on Solana (about
+//    n/250 CU), not the byte loop callgrind counts.
+// 3. The TypeScript mirror's health-scan throughput (accounts/s) for 8-leg accounts, with the
 //    per-instrument risk arrays shared across accounts (the crank's case) and without.
 // Installs valgrind with apt-get when it is missing and we are root; otherwise says so and stops.
 const { spawnSync } = require("child_process");
@@ -46,6 +52,30 @@ function instructions(bin, args) {
     throw new Error(`callgrind failed for ${args.join(" ")}`);
   }
   return { count: Number(m[1]), out: r.stdout.trim() };
+}
+
+/** Instructions of a run, less memset (see 2. above). */
+function instructionsWithoutMemset(bin, args) {
+  const out = path.join(require("os").tmpdir(), `pm-bench-${process.pid}.callgrind`);
+  const r = spawnSync("valgrind", ["--tool=callgrind", `--callgrind-out-file=${out}`, bin, ...args.map(String)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`callgrind failed for ${args.join(" ")}: ${r.stderr}`);
+  const a = spawnSync("callgrind_annotate", [out], { encoding: "utf8", maxBuffer: 1 << 26 }).stdout;
+  fs.rmSync(out, { force: true });
+  const num = (line) => Number(line.trim().split(/\s+/)[0].replace(/,/g, ""));
+  const total = num(a.split("\n").find((l) => l.includes("PROGRAM TOTALS")));
+  const memset = a.split("\n").filter((l) => /memset/.test(l) && /^\s*[\d,]+/.test(l)).reduce((n, l) => n + num(l), 0);
+  return total - memset;
+}
+
+function buildMarginBench() {
+  const r = spawnSync("cargo", ["build", "--release", "-q", "-p", "margin-bench"], { cwd: ROOT, stdio: "inherit", env: cargoEnv() });
+  if (r.status !== 0) process.exit(r.status || 1);
+  return path.join(cargoTargetDir(), "release", "margin-bench");
+}
+
+function marginCheck(bin, legs, unds) {
+  const per = (mode) => (instructionsWithoutMemset(bin, [mode, legs, unds, ITERS]) - instructionsWithoutMemset(bin, [mode, legs, unds, 0])) / ITERS;
+  return { engine: per("engine"), program: per("program") };
 }
 
 function perEval(bin, mode, legs, unds) {
@@ -100,6 +130,25 @@ function main() {
     ...rows.map((r) => `| ${r.legs} | ${r.unds} | ${f(r.engine)} | ${f(r.engineCell)} | ${f(r.naive)} | ${f(r.naiveCell)} | ${(r.naive / r.engine).toFixed(2)}x |`),
     "",
   ];
+  const marginBin = buildMarginBench();
+  const baseline = JSON.parse(fs.readFileSync(path.join(__dirname, "bench", "cu-baseline.json"), "utf8"));
+  const ebpf = (legs, unds) => baseline.cases.find((c) => c.legs === legs && c.unds === unds)?.insns;
+  lines.push(
+    "The program's margin check (tools/margin-bench: remaining accounts, oracle reads, engine inputs, evaluation) vs the engine alone,",
+    "native instructions per evaluation without memset (one sol_memset syscall on Solana), and the program's part scaled to eBPF",
+    "by the engine's eBPF / native ratio:",
+    "",
+    "| legs | underlyings | engine (native) | whole check (native) | program's part (native) | engine eBPF (bench:cu) | program's part, eBPF est. | whole check, eBPF est. |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|",
+  );
+  for (const [legs, unds] of CASES) {
+    const m = marginCheck(marginBin, legs, unds);
+    const e = ebpf(legs, unds);
+    const part = m.program - m.engine;
+    const est = e ? (part * e) / m.engine : NaN;
+    lines.push(`| ${legs} | ${unds} | ${f(m.engine)} | ${f(m.program)} | ${f(part)} | ${e ? f(e) : "-"} | ${f(est)} | ${e ? f(e + est) : "-"} |`);
+  }
+  lines.push("");
   const ts = tsThroughput();
   lines.push(
     `TypeScript mirror (node ${process.version}, one core), ${ts.n} 8-leg accounts drawn from ${ts.universe} instruments on 2 underlyings:`,

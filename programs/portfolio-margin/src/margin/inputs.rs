@@ -48,15 +48,15 @@ impl EngineInputs {
         self.global = clearinghouse.engine_global_params()?;
         self.now = now;
         self.n_markets = markets.len();
-        for (state, loaded) in self.markets.iter_mut().zip(markets) {
-            let market = loaded.market.load()?;
-            fill_market(state, &market, loaded, now)?;
+        // each market borrowed once (a load checks the account's discriminator)
+        let views = markets.iter().map(|m| m.market.load()).collect::<Result<Vec<_>>>()?;
+        for ((state, loaded), market) in self.markets.iter_mut().zip(markets).zip(&views) {
+            fill_market(state, market, loaded, now)?;
         }
         self.n_positions = 0;
         for p in account.positions.iter().filter(|p| p.size != 0) {
             let local = needed.position(p.market_index).ok_or(PmError::MissingMarketAccount)?;
-            let market = markets[local].market.load()?;
-            self.positions[self.n_positions] = engine_position(p, &market, local)?;
+            self.positions[self.n_positions] = engine_position(p, &views[local], local)?;
             self.n_positions += 1;
         }
         self.n_collateral = 0;
