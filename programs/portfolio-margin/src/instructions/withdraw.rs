@@ -20,8 +20,9 @@ pub struct Withdraw<'info> {
     /// The vault of the destination's mint (checked against the clearinghouse's collateral list).
     #[account(mut)]
     pub vault: Account<'info, TokenAccount>,
-    /// Any token account of the mint: the owner may withdraw to another wallet.
-    #[account(mut)]
+    /// Any token account of the mint but the vault itself: the owner may withdraw to another
+    /// wallet. (A transfer from the vault to itself moves nothing, yet the balance would be debited.)
+    #[account(mut, constraint = destination.key() != vault.key() @ PmError::InvalidVault)]
     pub destination: Account<'info, TokenAccount>,
     pub token_program: Program<'info, Token>,
 }

@@ -4,6 +4,13 @@
 
 mod support;
 
+mod admin_tests;
+
 mod clearinghouse_tests;
 mod collateral_tests;
 mod margin_account_tests;
+mod margin_check_tests;
+mod market_tests;
+mod oracle_tests;
+mod simulate_tests;
+mod vol_tests;

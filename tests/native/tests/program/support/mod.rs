@@ -1,18 +1,27 @@
 //! Test fixtures: a started bank with the program, token helpers, instruction builders, and
 //! assertions on error codes and on "nothing changed".
 
+pub mod markets;
+pub mod pyth;
+
+pub use markets::*;
+pub use pyth::*;
+
 use anchor_lang::{AccountDeserialize, Discriminator, InstructionData, ToAccountMetas};
 use portfolio_margin::state::*;
 use solana_program_test::{BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::{
     account::Account,
+    clock::Clock,
     instruction::{Instruction, InstructionError},
     program_pack::Pack,
     pubkey::Pubkey,
-    signature::{Keypair, Signer},
+    signature::{Keypair, Signature, Signer},
     system_instruction,
     transaction::{Transaction, TransactionError},
 };
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
 
 pub const USDC: u64 = 1_000_000;
 
@@ -28,25 +37,44 @@ pub async fn start() -> ProgramTestContext {
     ctx
 }
 
-/// Outcome of a processed transaction: logs (normalised as a validator writes them) and error.
+/// Outcome of a processed transaction: logs (normalised as a validator writes them), error and
+/// the return data of its last instruction that set one.
 pub struct Sent {
     pub logs: Vec<String>,
     pub result: Result<(), TransactionError>,
+    pub return_data: Option<Vec<u8>>,
+}
+
+/// Signatures of every transaction sent so far (all tests of the binary).
+fn sent_signatures() -> &'static Mutex<HashSet<Signature>> {
+    static SENT: OnceLock<Mutex<HashSet<Signature>>> = OnceLock::new();
+    SENT.get_or_init(Default::default)
 }
 
 pub async fn send(ctx: &mut ProgramTestContext, ixs: &[Instruction], signers: &[&Keypair]) -> Sent {
     let payer = ctx.payer.insecure_clone();
     let mut all: Vec<&Keypair> = vec![&payer];
     all.extend_from_slice(signers);
-    // A fresh blockhash keeps two identical transactions in one test from colliding.
-    let blockhash = ctx.get_new_latest_blockhash().await.expect("blockhash");
-    let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
+    // The latest blockhash, unless a transaction identical to this one was already signed with it:
+    // then a fresh one (the bank registers one per slot time), so the two cannot collide. Waiting
+    // for a fresh blockhash before every transaction would cost a slot time each.
+    let mut blockhash = ctx.banks_client.get_latest_blockhash().await.expect("blockhash");
+    let tx = loop {
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
+        if sent_signatures().lock().unwrap().insert(tx.signatures[0]) {
+            break tx;
+        }
+        blockhash = ctx.get_new_latest_blockhash().await.expect("blockhash");
+    };
     match ctx.banks_client.process_transaction_with_metadata(tx).await {
-        Ok(r) => Sent {
-            logs: native_harness::normalize_logs(r.metadata.map(|m| m.log_messages).unwrap_or_default()),
-            result: r.result,
-        },
-        Err(BanksClientError::TransactionError(e)) => Sent { logs: vec![], result: Err(e) },
+        Ok(r) => {
+            let (logs, return_data) = match r.metadata {
+                Some(m) => (m.log_messages, m.return_data.map(|d| d.data)),
+                None => (vec![], None),
+            };
+            Sent { logs: native_harness::normalize_logs(logs), result: r.result, return_data }
+        }
+        Err(BanksClientError::TransactionError(e)) => Sent { logs: vec![], result: Err(e), return_data: None },
         Err(e) => panic!("transport error: {e:?}"),
     }
 }
@@ -120,6 +148,21 @@ pub async fn mint_to(ctx: &mut ProgramTestContext, mint: &Pubkey, authority: &Ke
     send_ok(ctx, &[ix], &[authority]).await;
 }
 
+/// A token account of `owner` holding `amount` of `mint` (minted by `authority`).
+pub async fn funded_token_account(ctx: &mut ProgramTestContext, mint: &Pubkey, authority: &Keypair, owner: &Pubkey, amount: u64) -> Pubkey {
+    let account = create_token_account(ctx, mint, owner).await;
+    mint_to(ctx, mint, authority, &account, amount).await;
+    account
+}
+
+/// A new mint of `decimals` and a token account of `owner` holding `amount` of it.
+pub async fn new_mint_with_tokens(ctx: &mut ProgramTestContext, owner: &Pubkey, decimals: u8, amount: u64) -> (Pubkey, Pubkey) {
+    let authority = Keypair::new();
+    let mint = create_mint(ctx, &authority.pubkey(), decimals).await;
+    let account = funded_token_account(ctx, &mint, &authority, owner, amount).await;
+    (mint, account)
+}
+
 pub async fn token_balance(ctx: &mut ProgramTestContext, account: &Pubkey) -> u64 {
     let acc = self::account(ctx, account).await.expect("token account exists");
     spl_token::state::Account::unpack(&acc.data).unwrap().amount
@@ -151,11 +194,63 @@ pub async fn load<T: AccountDeserialize>(ctx: &mut ProgramTestContext, key: &Pub
 }
 
 /// Overwrites a zero-copy account's fields in the bank (for states tests cannot reach otherwise).
-pub async fn edit_margin_account(ctx: &mut ProgramTestContext, key: &Pubkey, edit: impl FnOnce(&mut MarginAccount)) {
+pub async fn edit_account<T: bytemuck::Pod>(ctx: &mut ProgramTestContext, key: &Pubkey, edit: impl FnOnce(&mut T)) {
     let mut acc = account(ctx, key).await.expect("account exists");
-    let body: &mut MarginAccount = bytemuck::from_bytes_mut(&mut acc.data[8..8 + MARGIN_ACCOUNT_SIZE]);
+    let body: &mut T = bytemuck::from_bytes_mut(&mut acc.data[8..8 + std::mem::size_of::<T>()]);
     edit(body);
     ctx.set_account(key, &acc.into());
+}
+
+pub async fn edit_margin_account(ctx: &mut ProgramTestContext, key: &Pubkey, edit: impl FnOnce(&mut MarginAccount)) {
+    edit_account(ctx, key, edit).await
+}
+
+/// A zero-copy account's body (after the discriminator), read straight from its bytes.
+pub async fn load_zc<T: bytemuck::Pod>(ctx: &mut ProgramTestContext, key: &Pubkey) -> T {
+    let acc = account(ctx, key).await.expect("account exists");
+    *bytemuck::from_bytes(&acc.data[8..8 + std::mem::size_of::<T>()])
+}
+
+/// The whole state of some accounts (lamports, owner, data), for "nothing changed" assertions.
+pub async fn snapshot(ctx: &mut ProgramTestContext, keys: &[Pubkey]) -> Vec<Option<Account>> {
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys {
+        out.push(account(ctx, key).await);
+    }
+    out
+}
+
+/// Sends `ixs` and asserts that the transaction fails with custom error `expected` (a `PmError`
+/// or an Anchor `ErrorCode`) and that none of `watch` changed, byte for byte. Returns what was
+/// sent (its logs, for tests that check them).
+pub async fn assert_rejected<E: Into<u32> + Copy + std::fmt::Debug>(
+    ctx: &mut ProgramTestContext,
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+    watch: &[Pubkey],
+    expected: E,
+) -> Sent {
+    let before = snapshot(ctx, watch).await;
+    let sent = send(ctx, ixs, signers).await;
+    assert_eq!(custom_code(&sent), expected.into(), "expected {expected:?}; logs:\n{}", sent.logs.join("\n"));
+    let after = snapshot(ctx, watch).await;
+    for ((key, b), a) in watch.iter().zip(&before).zip(&after) {
+        assert_eq!(a, b, "{expected:?}: a rejected transaction changed {key}");
+    }
+    sent
+}
+
+/// Whether a log line of `sent` contains `text`.
+pub fn logged(sent: &Sent, text: &str) -> bool {
+    sent.logs.iter().any(|l| l.contains(text))
+}
+
+// ---- time ----
+
+/// Sets the Clock sysvar's unix time (slot and epoch unchanged): the program's `now`.
+pub async fn set_clock(ctx: &mut ProgramTestContext, unix_timestamp: i64) {
+    let clock: Clock = ctx.banks_client.get_sysvar().await.expect("clock");
+    ctx.set_sysvar(&Clock { unix_timestamp, ..clock });
 }
 
 pub fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
@@ -308,9 +403,8 @@ impl World {
     /// A user with START_BALANCE quote tokens and an empty margin account (index 0).
     pub async fn new_user(&mut self) -> User {
         let key = Keypair::new();
-        let token_account = create_token_account(&mut self.ctx, &self.mint, &key.pubkey()).await;
-        let authority = self.mint_authority.insecure_clone();
-        mint_to(&mut self.ctx, &self.mint, &authority, &token_account, START_BALANCE).await;
+        let (mint, authority) = (self.mint, self.mint_authority.insecure_clone());
+        let token_account = funded_token_account(&mut self.ctx, &mint, &authority, &key.pubkey(), START_BALANCE).await;
         let payer = self.ctx.payer.pubkey();
         send_ok(&mut self.ctx, &[create_account_ix(&self.clearinghouse, &key.pubkey(), &payer, 0)], &[&key]).await;
         let margin_account = margin_account_pda(&self.clearinghouse, &key.pubkey(), 0);
