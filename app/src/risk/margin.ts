@@ -147,7 +147,9 @@ function haircuts(collateral: Collateral[], index: number, spot: bigint): AddOn 
 }
 
 function validateCollateral(c: Collateral): void {
-  if (c.amount < 0n || c.amount > (c.asset === QUOTE ? MAX_QUOTE_COLLATERAL : MAX_SIZE)) throw new RiskError("BadSize");
+  // quote may be negative (a debt secured by the portfolio); underlyings may not
+  const [min, max] = c.asset === QUOTE ? [-MAX_QUOTE_COLLATERAL, MAX_QUOTE_COLLATERAL] : [0n, MAX_SIZE];
+  if (c.amount < min || c.amount > max) throw new RiskError("BadSize");
   if (c.haircutMmPpm > c.haircutImPpm || c.haircutImPpm > MAX_HAIRCUT_PPM) throw new RiskError("BadHaircut");
 }
 
@@ -248,7 +250,8 @@ export function evaluate(account: Account, cache?: RiskArrayCache): MarginResult
     validateCollateral(c);
     if (c.asset === QUOTE) {
       equity += c.amount * UNIT;
-      haircut = sum(haircut, addOnOf(c.amount, c.haircutMmPpm, c.haircutImPpm));
+      // a haircut lowers what an asset is worth; a debt is owed in full
+      haircut = sum(haircut, addOnOf(c.amount > 0n ? c.amount : 0n, c.haircutMmPpm, c.haircutImPpm));
     } else if (c.asset < markets.length) byMarket[c.asset] = i64(byMarket[c.asset] + c.amount);
     else throw new RiskError("BadMarketIndex");
   }

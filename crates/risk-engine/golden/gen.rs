@@ -160,9 +160,11 @@ fn rand_case(r: &mut Rng) -> Case {
         if r.chance(1) {
             (haircut_mm_ppm, haircut_im_ppm) = if r.chance(50) { (haircut_im_ppm + 1, haircut_im_ppm) } else { (0, MAX_HAIRCUT_PPM + 1) };
         }
-        // quote amounts up to $1B (past the underlyings' size bound), now and then one unit past it
+        // quote amounts up to $1B either sign (a negative one is a debt; past the underlyings'
+        // size bound), now and then one unit past it
         let amount = match (asset == QUOTE, r.int(0, 999) == 0) {
             (true, true) => MAX_QUOTE_COLLATERAL + 1,
+            (true, false) if r.chance(25) => -r.logint(1, MAX_QUOTE_COLLATERAL),
             (true, false) => r.logint(1, MAX_QUOTE_COLLATERAL),
             _ => r.logint(1, 1_000_000_000_000),
         };

@@ -68,8 +68,8 @@ pub struct Collateral {
     pub amount: i64,
 }
 
-/// Largest quote collateral amount (quote units: $1B). Quote collateral only adds to equity, so it
-/// may exceed the size bound of underlyings, whose amounts enter the scenario sums.
+/// Largest quote collateral amount, either sign (quote units: $1B). Quote collateral only shifts
+/// equity, so it may exceed the size bound of underlyings, whose amounts enter the scenario sums.
 pub const MAX_QUOTE_COLLATERAL: i64 = 1_000_000_000_000_000;
 /// Bounds of collateral haircuts (ppm): MM <= IM <= this.
 pub const MAX_HAIRCUT_PPM: u32 = 950_000;
@@ -90,8 +90,10 @@ impl Collateral {
 
     /// `amount` and haircuts within bounds (MM <= IM <= [`MAX_HAIRCUT_PPM`]).
     pub fn validate(&self) -> Result<(), Error> {
-        let max = if self.asset == QUOTE { MAX_QUOTE_COLLATERAL } else { MAX_SIZE };
-        if self.amount < 0 || self.amount > max {
+        // Quote may be negative: premium, fees and realised losses paid beyond the account's
+        // quote deposits are a debt, secured by the rest of the portfolio.
+        let (min, max) = if self.asset == QUOTE { (-MAX_QUOTE_COLLATERAL, MAX_QUOTE_COLLATERAL) } else { (0, MAX_SIZE) };
+        if self.amount < min || self.amount > max {
             return Err(Error::BadSize);
         }
         if self.haircut_mm_ppm > self.haircut_im_ppm || self.haircut_im_ppm > MAX_HAIRCUT_PPM {
@@ -290,7 +292,8 @@ pub fn evaluate_into(ws: &mut Workspace, account: &Account) -> Result<(), Error>
         c.validate()?;
         if c.asset == QUOTE {
             equity = wadd(equity, wmul(c.amount, UNIT))?;
-            ws.out.haircut.add(AddOn::of(c.amount, c.haircut_mm_ppm, c.haircut_im_ppm)?)?;
+            // a haircut lowers what an asset is worth; a debt is owed in full
+            ws.out.haircut.add(AddOn::of(c.amount.max(0), c.haircut_mm_ppm, c.haircut_im_ppm)?)?;
         } else if (c.asset as usize) < account.markets.len() {
             let a = &mut collateral_by_market[c.asset as usize];
             *a = a.checked_add(c.amount).ok_or(Error::Overflow)?;

@@ -371,6 +371,12 @@ fn collateral_haircuts_are_per_entry_and_bounded() {
     // quote collateral only adds to equity: it may exceed the underlyings' size bound, up to its own
     assert_eq!(ev(Collateral::quote(MAX_QUOTE_COLLATERAL)).map(|r| r.equity), Ok(MAX_QUOTE_COLLATERAL));
     assert_eq!(ev(Collateral::quote(MAX_QUOTE_COLLATERAL + 1)), Err(Error::BadSize));
+    // a quote debt (negative) lowers equity in full, and a haircut never shrinks it
+    let debt = Collateral { haircut_mm_ppm: 5_000, haircut_im_ppm: 10_000, ..Collateral::quote(-1_000_000_000) };
+    let owed = ev(debt).unwrap();
+    assert_eq!((owed.equity, owed.haircut), (-1_000_000_000, AddOn::default()));
+    assert_eq!(ev(Collateral::quote(-MAX_QUOTE_COLLATERAL)).map(|r| r.equity), Ok(-MAX_QUOTE_COLLATERAL));
+    assert_eq!(ev(Collateral::quote(-MAX_QUOTE_COLLATERAL - 1)), Err(Error::BadSize));
 }
 
 #[test]
