@@ -125,9 +125,37 @@ export interface MarketInfo {
   volSequence: bigint;
   volUpdatedAt: bigint;
   fundingIndex: bigint;
+  fundingUpdatedAt: bigint;
   status: MarketStatus;
   expiries: ExpiryInfo[];
   instruments: InstrumentInfo[];
+  trading: TradingParamsInfo;
+  /** Time-weighted EMAs (1e6) of perpetual trade prices and of the oracle; when each last moved. */
+  markEma: bigint;
+  oracleEma: bigint;
+  markEmaUpdatedAt: bigint;
+  oracleEmaUpdatedAt: bigint;
+  /** Last funding rate applied, ppm of the oracle per funding period. */
+  lastFundingRatePpm: bigint;
+  /** Fees collected (native quote units) until swept. */
+  feePool: bigint;
+  /** Quote the market's positions paid in less what they were paid out (native units). */
+  pnlPool: bigint;
+}
+
+/** A market's fees (ppm), funding and settlement parameters (programs' `TradingParams`). */
+export interface TradingParamsInfo {
+  takerFeePpm: number;
+  /** Negative: a rebate. */
+  makerFeePpm: number;
+  optionTakerFeePpm: number;
+  optionMakerFeePpm: number;
+  optionFeeCapPpm: number;
+  fundingIntervalSecs: number;
+  fundingPeriodSecs: number;
+  maxFundingRatePpm: number;
+  emaWindowSecs: number;
+  settlementWindowSecs: number;
 }
 
 export function marketInfo(address: PublicKey, m: MarketAccount): MarketInfo {
@@ -155,6 +183,7 @@ export function marketInfo(address: PublicKey, m: MarketAccount): MarketInfo {
     volSequence: big(m.volSequence),
     volUpdatedAt: big(m.volUpdatedAt),
     fundingIndex: big(m.fundingIndex),
+    fundingUpdatedAt: big(m.fundingUpdatedAt),
     status: m.status as MarketStatus,
     expiries,
     instruments: m.instruments.slice(0, m.numInstruments).map((ins, index) => ({
@@ -165,6 +194,14 @@ export function marketInfo(address: PublicKey, m: MarketAccount): MarketInfo {
       strike: big(ins.strike),
       openInterest: big(ins.openInterest),
     })),
+    trading: { ...m.trading },
+    markEma: big(m.markEma),
+    oracleEma: big(m.oracleEma),
+    markEmaUpdatedAt: big(m.markEmaUpdatedAt),
+    oracleEmaUpdatedAt: big(m.oracleEmaUpdatedAt),
+    lastFundingRatePpm: big(m.lastFundingRatePpm),
+    feePool: big(m.feePool),
+    pnlPool: big(m.pnlPool),
   };
 }
 
@@ -196,6 +233,27 @@ export interface MarginAccountInfo {
   collaterals: CollateralBalanceInfo[];
   /** Open positions (non-zero size). */
   positions: PositionInfo[];
+  /** Quote owed (native units) beyond the quote deposit: quote balance = deposit - debt. */
+  quoteDebt: bigint;
+  /** RFQ nonces below the floor are spent; bit i of the bitmap marks floor + i spent. */
+  quoteNonceFloor: bigint;
+  quoteNonceBitmap: bigint;
+  /** Lifetime realised P&L of linear positions and settlements (native quote units). */
+  realizedPnl: bigint;
+  totalDeposited: bigint;
+  totalWithdrawn: bigint;
+}
+
+/** Quote deposited less quote owed (native units; negative is a debt). */
+export function quoteBalance(account: MarginAccountInfo, quoteMint: PublicKey): bigint {
+  return (account.collaterals.find((c) => c.mint.equals(quoteMint))?.amount ?? 0n) - account.quoteDebt;
+}
+
+/** Whether RFQ nonce `nonce` is still spendable on the maker's account. */
+export function quoteNonceAvailable(account: MarginAccountInfo, nonce: bigint): boolean {
+  if (nonce < account.quoteNonceFloor) return false;
+  const offset = nonce - account.quoteNonceFloor;
+  return offset >= 64n || ((account.quoteNonceBitmap >> offset) & 1n) === 0n;
 }
 
 export function marginAccountInfo(address: PublicKey, a: MarginAccountData): MarginAccountInfo {
@@ -214,5 +272,11 @@ export function marginAccountInfo(address: PublicKey, a: MarginAccountData): Mar
         costBasis: big(p.costBasis),
         fundingSnapshot: big(p.fundingSnapshot),
       })),
+    quoteDebt: big(a.quoteDebt),
+    quoteNonceFloor: big(a.quoteNonceFloor),
+    quoteNonceBitmap: big(a.quoteNonceBitmap),
+    realizedPnl: big(a.realizedPnl),
+    totalDeposited: big(a.totalDeposited),
+    totalWithdrawn: big(a.totalWithdrawn),
   };
 }

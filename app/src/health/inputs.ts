@@ -1,7 +1,7 @@
 // Engine inputs from the program's accounts, bit for bit as the program builds them
 // (programs/portfolio-margin/src/margin/inputs.rs): oracle prices, vol slices and parameters per
 // market, positions with their instruments, collateral in engine units with each mint's haircuts.
-import { ClearinghouseInfo, MarginAccountInfo, MarketInfo, volStale } from "../accounts";
+import { ClearinghouseInfo, MarginAccountInfo, MarketInfo, PositionInfo, quoteBalance, volStale } from "../accounts";
 import { OraclePrice } from "../oracle";
 import { Account, Collateral, Kind, MarketState, Position, QUOTE } from "../risk";
 import { MarginCheckError } from "./errors";
@@ -39,9 +39,40 @@ function marketState(m: MarketInfo, price: OraclePrice, now: bigint): MarketStat
   };
 }
 
+/** Settlement cash of a position at `settle` (programs' `trading::settlement_cash`), native quote units. */
+export function settlementCash(kind: Kind, strike: bigint, size: bigint, costBasis: bigint, settle: bigint): bigint {
+  const floorUnit = (v: bigint) => (v >= 0n ? v / 1_000_000n : -((-v + 999_999n) / 1_000_000n));
+  const max0 = (v: bigint) => (v > 0n ? v : 0n);
+  switch (kind) {
+    case Kind.Call:
+      return i64(floorUnit(size * max0(settle - strike)));
+    case Kind.Put:
+      return i64(floorUnit(size * max0(strike - settle)));
+    case Kind.Future:
+      return i64(floorUnit(size * settle) - costBasis);
+    default:
+      return 0n;
+  }
+}
+
 /**
- * The engine account of a margin account. `markets` are the account's markets in ascending index
- * (see `marketsHeld`) and `prices` their validated oracle prices, in the same order.
+ * The settlement value of a position whose expiry has a settlement price (it counts as that cash,
+ * not at model value); null for anything the engine still prices (programs' `settled_value`).
+ */
+export function settledValue(p: PositionInfo, m: MarketInfo): bigint | null {
+  const ins = m.instruments[p.instrumentIndex];
+  if (!ins) throw new MarginCheckError("UnknownInstrument", `${m.symbol} #${p.instrumentIndex}`);
+  if (ins.kind === Kind.Perp) return null;
+  const settle = m.expiries[ins.expiryIndex]?.settlementPrice ?? 0n;
+  return settle === 0n ? null : settlementCash(ins.kind, ins.strike, p.size, p.costBasis, settle);
+}
+
+/**
+ * The engine account of a margin account, as the program's `EngineInputs::fill` builds it.
+ * `markets` are the account's markets in ascending index (see `marketsHeld`) and `prices` their
+ * validated oracle prices, in the same order. Collateral: every non-quote balance in slot order,
+ * then one quote entry (deposit - debt + settlement cash of positions in settled expiries, which
+ * are not passed as positions), omitted when 0; it may be negative.
  */
 export function engineAccount(
   account: MarginAccountInfo,
@@ -55,32 +86,41 @@ export function engineAccount(
     if (i < 0) throw new MarginCheckError("MissingMarketAccount", `market ${marketIndex}`);
     return i;
   };
-  const positions: Position[] = account.positions
-    .filter((p) => p.size !== 0n)
-    .map((p) => {
-      const mi = local(p.marketIndex);
-      const m = markets[mi];
-      const ins = m.instruments[p.instrumentIndex];
-      if (!ins) throw new MarginCheckError("UnknownInstrument", `${m.symbol} #${p.instrumentIndex}`);
-      const cost =
-        ins.kind === Kind.Perp
-          ? i64(p.costBasis + fundingOwed(p.size, m.fundingIndex, p.fundingSnapshot))
-          : ins.kind === Kind.Future
-            ? p.costBasis
-            : 0n;
-      return { market: mi, kind: ins.kind, slice: ins.expiryIndex, strike: ins.strike, size: p.size, cost };
-    });
+  let quote = quoteBalance(account, ch.quoteMint);
+  const positions: Position[] = [];
+  for (const p of account.positions.filter((x) => x.size !== 0n)) {
+    const mi = local(p.marketIndex);
+    const m = markets[mi];
+    const cash = settledValue(p, m);
+    if (cash !== null) {
+      quote += cash;
+      continue;
+    }
+    const ins = m.instruments[p.instrumentIndex];
+    const cost =
+      ins.kind === Kind.Perp
+        ? i64(p.costBasis + fundingOwed(p.size, m.fundingIndex, p.fundingSnapshot))
+        : ins.kind === Kind.Future
+          ? p.costBasis
+          : 0n;
+    positions.push({ market: mi, kind: ins.kind, slice: ins.expiryIndex, strike: ins.strike, size: p.size, cost });
+  }
   const collateral: Collateral[] = account.collaterals
-    .filter((c) => c.amount > 0n)
+    .filter((c) => c.amount > 0n && !c.mint.equals(ch.quoteMint))
     .map((c) => {
       const config = collateralOf(ch, c.mint);
       return {
+        // a stablecoin other than the quote mint is valued at 1.0, with its own haircuts
         asset: config.marketIndex === null ? QUOTE : local(config.marketIndex),
         haircutMmPpm: config.haircutMmPpm,
         haircutImPpm: config.haircutImPpm,
         amount: toEngineUnits(c.amount, config.decimals),
       };
     });
+  if (quote !== 0n) {
+    const config = collateralOf(ch, ch.quoteMint);
+    collateral.push({ asset: QUOTE, haircutMmPpm: config.haircutMmPpm, haircutImPpm: config.haircutImPpm, amount: i64(quote) });
+  }
   return {
     global: ch.globalParams,
     markets: markets.map((m, i) => marketState(m, prices[i], now)),

@@ -212,6 +212,86 @@ export type PortfolioMargin = {
       ]
     },
     {
+      "name": "adminSettleExpiry",
+      "docs": [
+        "Admin, once the settlement window has closed unsettled: an expiry's settlement price."
+      ],
+      "discriminator": [
+        118,
+        214,
+        76,
+        84,
+        26,
+        217,
+        200,
+        124
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "expiryIndex",
+          "type": "u8"
+        },
+        {
+          "name": "settlementPrice",
+          "type": "u64"
+        }
+      ]
+    },
+    {
+      "name": "cancelQuotes",
+      "docs": [
+        "The maker's kill switch: voids every quote of the account with a nonce below `nonce_floor`."
+      ],
+      "discriminator": [
+        72,
+        37,
+        25,
+        8,
+        251,
+        79,
+        150,
+        63
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true,
+          "relations": [
+            "marginAccount"
+          ]
+        },
+        {
+          "name": "marginAccount",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "nonceFloor",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "closeMarginAccount",
       "docs": [
         "Closes an empty margin account and returns its rent."
@@ -612,6 +692,70 @@ export type PortfolioMargin = {
       ]
     },
     {
+      "name": "settleExpiry",
+      "docs": [
+        "Permissionless: an expiry's settlement price from the first oracle price after it."
+      ],
+      "discriminator": [
+        75,
+        119,
+        150,
+        43,
+        240,
+        9,
+        203,
+        127
+      ],
+      "accounts": [
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        },
+        {
+          "name": "oracle"
+        }
+      ],
+      "args": [
+        {
+          "name": "expiryIndex",
+          "type": "u8"
+        }
+      ]
+    },
+    {
+      "name": "settlePositions",
+      "docs": [
+        "Permissionless: settles an account's positions in settled expiries into quote. Remaining",
+        "accounts: the (writable) markets to settle in."
+      ],
+      "discriminator": [
+        43,
+        66,
+        200,
+        216,
+        219,
+        186,
+        44,
+        87
+      ],
+      "accounts": [
+        {
+          "name": "clearinghouse"
+        },
+        {
+          "name": "marginAccount",
+          "writable": true
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "simulateMargin",
       "docs": [
         "Read-only: equity, MM, IM, itemised add-ons and scenario P&Ls of a margin account (return",
@@ -644,6 +788,121 @@ export type PortfolioMargin = {
           "name": "marginReport"
         }
       }
+    },
+    {
+      "name": "sweepFees",
+      "docs": [
+        "Admin: moves collected fees of a market from the quote vault into the insurance fund."
+      ],
+      "discriminator": [
+        175,
+        225,
+        98,
+        71,
+        118,
+        66,
+        34,
+        148
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        },
+        {
+          "name": "quoteVault",
+          "writable": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "insuranceVault",
+          "writable": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        }
+      ]
+    },
+    {
+      "name": "trade",
+      "docs": [
+        "A two-party RFQ trade: the maker's quote, filled by the taker; both owners sign. Remaining",
+        "accounts: `[market, oracle]` for every market either account holds and the traded one,",
+        "ascending."
+      ],
+      "discriminator": [
+        178,
+        144,
+        26,
+        216,
+        241,
+        187,
+        206,
+        130
+      ],
+      "accounts": [
+        {
+          "name": "maker",
+          "signer": true
+        },
+        {
+          "name": "taker",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        },
+        {
+          "name": "makerAccount",
+          "writable": true
+        },
+        {
+          "name": "takerAccount",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "quote",
+          "type": {
+            "defined": {
+              "name": "tradeQuote"
+            }
+          }
+        }
+      ]
     },
     {
       "name": "updateClearinghouseConfig",
@@ -731,6 +990,39 @@ export type PortfolioMargin = {
           "type": "u64"
         }
       ]
+    },
+    {
+      "name": "updateFunding",
+      "docs": [
+        "Permissionless, once per funding interval: the perpetual's funding step from the mark and",
+        "oracle EMAs."
+      ],
+      "discriminator": [
+        224,
+        66,
+        9,
+        70,
+        75,
+        81,
+        94,
+        88
+      ],
+      "accounts": [
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        },
+        {
+          "name": "oracle"
+        }
+      ],
+      "args": []
     },
     {
       "name": "updateGlobalParams",
@@ -872,6 +1164,51 @@ export type PortfolioMargin = {
       ]
     },
     {
+      "name": "updateTradingParams",
+      "docs": [
+        "Admin: a market's fees, funding and settlement parameters."
+      ],
+      "discriminator": [
+        205,
+        158,
+        135,
+        141,
+        253,
+        202,
+        210,
+        139
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "params",
+          "type": {
+            "defined": {
+              "name": "tradingParams"
+            }
+          }
+        }
+      ]
+    },
+    {
       "name": "updateVolParams",
       "docs": [
         "Crank authority: every listed expiry's vol slice, rate-limited and bounded."
@@ -963,7 +1300,8 @@ export type PortfolioMargin = {
         {
           "name": "destination",
           "docs": [
-            "Any token account of the mint: the owner may withdraw to another wallet."
+            "Any token account of the mint but the vault itself: the owner may withdraw to another",
+            "wallet. (A transfer from the vault to itself moves nothing, yet the balance would be debited.)"
           ],
           "writable": true
         },
@@ -1088,6 +1426,45 @@ export type PortfolioMargin = {
       ]
     },
     {
+      "name": "expirySettled",
+      "discriminator": [
+        251,
+        101,
+        239,
+        69,
+        87,
+        205,
+        61,
+        222
+      ]
+    },
+    {
+      "name": "feesSwept",
+      "discriminator": [
+        96,
+        218,
+        115,
+        136,
+        74,
+        170,
+        202,
+        172
+      ]
+    },
+    {
+      "name": "fundingUpdated",
+      "discriminator": [
+        206,
+        76,
+        89,
+        81,
+        126,
+        37,
+        255,
+        224
+      ]
+    },
+    {
       "name": "globalParamsUpdated",
       "discriminator": [
         212,
@@ -1163,6 +1540,58 @@ export type PortfolioMargin = {
         72,
         219,
         195
+      ]
+    },
+    {
+      "name": "positionSettled",
+      "discriminator": [
+        75,
+        100,
+        92,
+        189,
+        245,
+        116,
+        252,
+        221
+      ]
+    },
+    {
+      "name": "quotesCancelled",
+      "discriminator": [
+        225,
+        66,
+        165,
+        16,
+        111,
+        154,
+        221,
+        138
+      ]
+    },
+    {
+      "name": "tradeEvent",
+      "discriminator": [
+        189,
+        219,
+        127,
+        211,
+        78,
+        230,
+        97,
+        238
+      ]
+    },
+    {
+      "name": "tradingParamsUpdated",
+      "discriminator": [
+        246,
+        231,
+        111,
+        108,
+        57,
+        83,
+        17,
+        67
       ]
     },
     {
@@ -1502,6 +1931,86 @@ export type PortfolioMargin = {
       "code": 6061,
       "name": "volSliceMismatch",
       "msg": "Vol update must give one slice per listed expiry, in listing order"
+    },
+    {
+      "code": 6062,
+      "name": "positionSlotsFull",
+      "msg": "The account already holds the maximum number of positions"
+    },
+    {
+      "code": 6063,
+      "name": "quoteNonceUsed",
+      "msg": "Quote nonce already used or cancelled"
+    },
+    {
+      "code": 6064,
+      "name": "quoteExpired",
+      "msg": "Quote has expired"
+    },
+    {
+      "code": 6065,
+      "name": "selfTrade",
+      "msg": "Maker and taker must be different accounts of different owners"
+    },
+    {
+      "code": 6066,
+      "name": "invalidTradePrice",
+      "msg": "Trade price must be positive and at most the engine's price bound"
+    },
+    {
+      "code": 6067,
+      "name": "positionTooLarge",
+      "msg": "Position size would exceed the engine's size bound"
+    },
+    {
+      "code": 6068,
+      "name": "quoteOracleLimit",
+      "msg": "The oracle moved past the maker's limit since the quote was made"
+    },
+    {
+      "code": 6069,
+      "name": "invalidTradingParams",
+      "msg": "Trading parameters are out of bounds"
+    },
+    {
+      "code": 6070,
+      "name": "invalidSide",
+      "msg": "Quote side must be 0 (maker buys) or 1 (maker sells)"
+    },
+    {
+      "code": 6071,
+      "name": "fundingTooSoon",
+      "msg": "Funding was updated less than the market's funding interval ago"
+    },
+    {
+      "code": 6072,
+      "name": "expiryNotReached",
+      "msg": "The expiry has not been reached"
+    },
+    {
+      "code": 6073,
+      "name": "expiryAlreadySettled",
+      "msg": "The expiry already has a settlement price"
+    },
+    {
+      "code": 6074,
+      "name": "settlementWindowClosed",
+      "msg": "The settlement window has closed: only the admin may settle this expiry"
+    },
+    {
+      "code": 6075,
+      "name": "settlementWindowOpen",
+      "msg": "The settlement window is still open: settle with an oracle price"
+    },
+    {
+      "code": 6076,
+      "name": "nothingToSettle",
+      "msg": "Nothing to settle: no position of the account is in a settled expiry of these markets"
+    },
+    {
+      "code": 6077,
+      "name": "insufficientFees",
+      "msg": "Fee amount exceeds the market's fee pool"
     }
   ],
   "types": [
@@ -2143,6 +2652,108 @@ export type PortfolioMargin = {
       }
     },
     {
+      "name": "expirySettled",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "expiryIndex",
+            "type": "u8"
+          },
+          {
+            "name": "expiry",
+            "type": "i64"
+          },
+          {
+            "name": "settlementPrice",
+            "type": "u64"
+          },
+          {
+            "name": "publishTime",
+            "docs": [
+              "The oracle publish time of the price (0 when the admin set it)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "byAdmin",
+            "type": "bool"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "feesSwept",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "feePoolAfter",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "fundingUpdated",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "markEma",
+            "type": "u64"
+          },
+          {
+            "name": "oracleEma",
+            "type": "u64"
+          },
+          {
+            "name": "ratePpm",
+            "docs": [
+              "ppm of the oracle per funding period."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "indexBefore",
+            "type": "i64"
+          },
+          {
+            "name": "indexAfter",
+            "type": "i64"
+          },
+          {
+            "name": "elapsedSecs",
+            "type": "i64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "globalParamsUpdated",
       "docs": [
         "Parameters in the order of the engine's table (`GlobalParams::NAMES`)."
@@ -2349,11 +2960,39 @@ export type PortfolioMargin = {
             "type": "u64"
           },
           {
+            "name": "quoteDebt",
+            "docs": [
+              "Quote owed (native units) once premium, fees and realised losses exceed the quote",
+              "deposited: the quote balance is `quote deposit - quote_debt`, and at most one is non-zero."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "quoteNonceFloor",
+            "docs": [
+              "RFQ replay protection: nonces below `quote_nonce_floor` are spent; bit i of",
+              "`quote_nonce_bitmap` marks `floor + i` spent (a 64-nonce window that slides forward)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "quoteNonceBitmap",
+            "type": "u64"
+          },
+          {
+            "name": "realizedPnl",
+            "docs": [
+              "Lifetime realised P&L of linear positions and settlements, native quote units (display;",
+              "saturating)."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                256
+                224
               ]
             }
           }
@@ -2619,11 +3258,65 @@ export type PortfolioMargin = {
             }
           },
           {
+            "name": "trading",
+            "docs": [
+              "Fees, funding and settlement parameters (admin)."
+            ],
+            "type": {
+              "defined": {
+                "name": "tradingParams"
+              }
+            }
+          },
+          {
+            "name": "markEma",
+            "docs": [
+              "Time-weighted EMAs (price at 1e6) of perpetual trade prices and of the oracle, the inputs",
+              "of the funding rate, and when each last moved."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "oracleEma",
+            "type": "u64"
+          },
+          {
+            "name": "markEmaUpdatedAt",
+            "type": "i64"
+          },
+          {
+            "name": "oracleEmaUpdatedAt",
+            "type": "i64"
+          },
+          {
+            "name": "lastFundingRatePpm",
+            "docs": [
+              "Last funding rate applied, ppm of the oracle per funding period (display)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "feePool",
+            "docs": [
+              "Fees collected, native quote units, held in the quote vault until swept."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "pnlPool",
+            "docs": [
+              "Quote the market's positions paid in (realised losses, settlement debits, rounding) less",
+              "what they were paid out (realised gains, settlement credits), native units, held in the",
+              "quote vault: quote vault = sum of quote balances + every market's fee and P&L pools."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                256
+                160
               ]
             }
           }
@@ -2946,6 +3639,303 @@ export type PortfolioMargin = {
                 "u8",
                 16
               ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "positionSettled",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "marginAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "instrumentIndex",
+            "type": "u16"
+          },
+          {
+            "name": "size",
+            "type": "i64"
+          },
+          {
+            "name": "settlementPrice",
+            "type": "u64"
+          },
+          {
+            "name": "cash",
+            "docs": [
+              "Quote the account received (> 0) or paid (< 0)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "quotesCancelled",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "marginAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "nonceFloor",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "tradeEvent",
+      "docs": [
+        "One RFQ trade: both accounts, what traded, and each side's fee (negative: rebate) and",
+        "position after."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "instrumentIndex",
+            "type": "u16"
+          },
+          {
+            "name": "makerAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "takerAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "makerSide",
+            "docs": [
+              "0: the maker bought, 1: the maker sold."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "size",
+            "type": "u64"
+          },
+          {
+            "name": "price",
+            "type": "u64"
+          },
+          {
+            "name": "nonce",
+            "type": "u64"
+          },
+          {
+            "name": "makerFee",
+            "type": "i64"
+          },
+          {
+            "name": "takerFee",
+            "type": "i64"
+          },
+          {
+            "name": "makerSizeAfter",
+            "type": "i64"
+          },
+          {
+            "name": "takerSizeAfter",
+            "type": "i64"
+          },
+          {
+            "name": "makerCash",
+            "docs": [
+              "Quote each side received (> 0) or paid (< 0) from the fill: premium or realised P&L."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "takerCash",
+            "type": "i64"
+          },
+          {
+            "name": "spot",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "tradeQuote",
+      "docs": [
+        "A maker's RFQ quote, completed by the taker. Both owners sign the transaction that carries it,",
+        "so every field (and both accounts) is covered by the maker's signature."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "instrumentIndex",
+            "type": "u16"
+          },
+          {
+            "name": "makerSide",
+            "docs": [
+              "0: the maker buys (the taker sells), 1: the maker sells."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "size",
+            "docs": [
+              "Contracts at 1e6."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "price",
+            "docs": [
+              "Per contract at 1e6: the perpetual or future price, or the option premium."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "oracleLimit",
+            "docs": [
+              "The maker's protection against the underlying moving before the taker fills (0: none):",
+              "a fill that gives the maker positive delta needs oracle >= limit, negative delta <= limit."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "expiresAt",
+            "docs": [
+              "Unix seconds after which the quote is void."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "nonce",
+            "docs": [
+              "Spent on the maker's margin account: a quote fills at most once."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "tradingParams",
+      "docs": [
+        "A market's fees, funding and settlement parameters. Fees in ppm: linear instruments of",
+        "notional (size x price), options of premium, capped at `option_fee_cap_ppm` of notional (size x",
+        "spot). A negative maker fee is a rebate, never larger than the taker fee (so the fee pool",
+        "only grows).",
+        "",
+        "Both the stored form (inside the zero-copy `Market`: `Pod`, every field 4 bytes, so the C and",
+        "Borsh layouts agree) and the instruction argument."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "takerFeePpm",
+            "type": "u32"
+          },
+          {
+            "name": "makerFeePpm",
+            "type": "i32"
+          },
+          {
+            "name": "optionTakerFeePpm",
+            "type": "u32"
+          },
+          {
+            "name": "optionMakerFeePpm",
+            "type": "i32"
+          },
+          {
+            "name": "optionFeeCapPpm",
+            "type": "u32"
+          },
+          {
+            "name": "fundingIntervalSecs",
+            "docs": [
+              "`update_funding` at most once per interval; the rate is per period (seconds)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "fundingPeriodSecs",
+            "type": "u32"
+          },
+          {
+            "name": "maxFundingRatePpm",
+            "docs": [
+              "|funding rate| per period at most this (ppm of the oracle)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "emaWindowSecs",
+            "docs": [
+              "EMA time constant of the mark and oracle EMAs."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "settlementWindowSecs",
+            "docs": [
+              "`settle_expiry` takes an oracle price published within this long after expiry; later only",
+              "the admin may settle."
+            ],
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "tradingParamsUpdated",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "old",
+            "type": {
+              "defined": {
+                "name": "tradingParams"
+              }
+            }
+          },
+          {
+            "name": "new",
+            "type": {
+              "defined": {
+                "name": "tradingParams"
+              }
             }
           }
         ]

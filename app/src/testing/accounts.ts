@@ -47,6 +47,14 @@ export interface MarginAccountState {
   positions?: PositionWrite[];
   /** Balances in native units of each mint. */
   collaterals?: { mint: PublicKey; amount: bigint }[];
+  /** Quote owed beyond the quote deposit (native units). */
+  quoteDebt?: bigint;
+}
+
+function writeState(data: Buffer, state: MarginAccountState): void {
+  if (state.positions) writePositions(data, state.positions);
+  if (state.collaterals) writeCollaterals(data, state.collaterals);
+  if (state.quoteDebt !== undefined) data.writeBigUInt64LE(state.quoteDebt, accountFieldOffset("MarginAccount", "quote_debt"));
 }
 
 /** Replaces a margin account's positions and/or collateral balances (owner, lamports, rest kept). */
@@ -56,8 +64,7 @@ export async function writeMarginAccount(client: PortfolioMarginClient, address:
   const info = await client.connection.getAccountInfo(address, "confirmed");
   if (!info) throw new Error(`margin account ${address.toBase58()} not found`);
   const data = Buffer.from(info.data);
-  if (state.positions) writePositions(data, state.positions);
-  if (state.collaterals) writeCollaterals(data, state.collaterals);
+  writeState(data, state);
   await setAccount(client.connection, address, { owner: info.owner, data, lamports: info.lamports });
 }
 
@@ -77,7 +84,18 @@ export async function createMarginAccountDirect(
   Buffer.from(discriminator).copy(data, 0);
   clearinghouse.toBuffer().copy(data, accountFieldOffset("MarginAccount", "clearinghouse"));
   owner.toBuffer().copy(data, accountFieldOffset("MarginAccount", "owner"));
-  if (state.positions) writePositions(data, state.positions);
-  if (state.collaterals) writeCollaterals(data, state.collaterals);
+  writeState(data, state);
   await setAccount(client.connection, address, { owner: client.programId, data });
+}
+
+/** Size of one `Expiry` slot of a market (programs/portfolio-margin/src/state/market.rs). */
+const EXPIRY_SIZE = 48;
+
+/** Writes an expiry's settlement price (0 clears it) into a market account directly. */
+export async function writeSettlementPrice(client: PortfolioMarginClient, market: PublicKey, expiryIndex: number, price: bigint): Promise<void> {
+  const info = await client.connection.getAccountInfo(market, "confirmed");
+  if (!info) throw new Error(`market ${market.toBase58()} not found`);
+  const data = Buffer.from(info.data);
+  data.writeBigUInt64LE(price, accountFieldOffset("Market", "expiries") + EXPIRY_SIZE * expiryIndex + 40);
+  await setAccount(client.connection, market, { owner: info.owner, data, lamports: info.lamports });
 }

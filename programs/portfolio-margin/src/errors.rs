@@ -134,4 +134,38 @@ pub enum PmError {
     VolOutOfBounds,
     #[msg("Vol update must give one slice per listed expiry, in listing order")]
     VolSliceMismatch,
+    // ---- trading ----
+    #[msg("The account already holds the maximum number of positions")]
+    PositionSlotsFull,
+    #[msg("Quote nonce already used or cancelled")]
+    QuoteNonceUsed,
+    #[msg("Quote has expired")]
+    QuoteExpired,
+    #[msg("Maker and taker must be different accounts of different owners")]
+    SelfTrade,
+    #[msg("Trade price must be positive and at most the engine's price bound")]
+    InvalidTradePrice,
+    #[msg("Position size would exceed the engine's size bound")]
+    PositionTooLarge,
+    #[msg("The oracle moved past the maker's limit since the quote was made")]
+    QuoteOracleLimit,
+    #[msg("Trading parameters are out of bounds")]
+    InvalidTradingParams,
+    #[msg("Quote side must be 0 (maker buys) or 1 (maker sells)")]
+    InvalidSide,
+    // ---- funding and settlement ----
+    #[msg("Funding was updated less than the market's funding interval ago")]
+    FundingTooSoon,
+    #[msg("The expiry has not been reached")]
+    ExpiryNotReached,
+    #[msg("The expiry already has a settlement price")]
+    ExpiryAlreadySettled,
+    #[msg("The settlement window has closed: only the admin may settle this expiry")]
+    SettlementWindowClosed,
+    #[msg("The settlement window is still open: settle with an oracle price")]
+    SettlementWindowOpen,
+    #[msg("Nothing to settle: no position of the account is in a settled expiry of these markets")]
+    NothingToSettle,
+    #[msg("Fee amount exceeds the market's fee pool")]
+    InsufficientFees,
 }

@@ -133,3 +133,84 @@ pub struct VolParamsUpdated {
     pub num_slices: u8,
     pub timestamp: i64,
 }
+
+/// One RFQ trade: both accounts, what traded, and each side's fee (negative: rebate) and
+/// position after.
+#[event]
+pub struct TradeEvent {
+    pub market: Pubkey,
+    pub instrument_index: u16,
+    pub maker_account: Pubkey,
+    pub taker_account: Pubkey,
+    /// 0: the maker bought, 1: the maker sold.
+    pub maker_side: u8,
+    pub size: u64,
+    pub price: u64,
+    pub nonce: u64,
+    pub maker_fee: i64,
+    pub taker_fee: i64,
+    pub maker_size_after: i64,
+    pub taker_size_after: i64,
+    /// Quote each side received (> 0) or paid (< 0) from the fill: premium or realised P&L.
+    pub maker_cash: i64,
+    pub taker_cash: i64,
+    pub spot: u64,
+    pub timestamp: i64,
+}
+
+#[event]
+pub struct QuotesCancelled {
+    pub margin_account: Pubkey,
+    pub nonce_floor: u64,
+}
+
+#[event]
+pub struct FundingUpdated {
+    pub market: Pubkey,
+    pub mark_ema: u64,
+    pub oracle_ema: u64,
+    /// ppm of the oracle per funding period.
+    pub rate_ppm: i64,
+    pub index_before: i64,
+    pub index_after: i64,
+    pub elapsed_secs: i64,
+    pub timestamp: i64,
+}
+
+#[event]
+pub struct ExpirySettled {
+    pub market: Pubkey,
+    pub expiry_index: u8,
+    pub expiry: i64,
+    pub settlement_price: u64,
+    /// The oracle publish time of the price (0 when the admin set it).
+    pub publish_time: i64,
+    pub by_admin: bool,
+    pub timestamp: i64,
+}
+
+#[event]
+pub struct PositionSettled {
+    pub margin_account: Pubkey,
+    pub market: Pubkey,
+    pub instrument_index: u16,
+    pub size: i64,
+    pub settlement_price: u64,
+    /// Quote the account received (> 0) or paid (< 0).
+    pub cash: i64,
+    pub timestamp: i64,
+}
+
+#[event]
+pub struct TradingParamsUpdated {
+    pub market: Pubkey,
+    pub old: crate::state::TradingParams,
+    pub new: crate::state::TradingParams,
+}
+
+#[event]
+pub struct FeesSwept {
+    pub market: Pubkey,
+    pub amount: u64,
+    pub fee_pool_after: u64,
+}

@@ -15,9 +15,10 @@ pub mod instructions;
 pub mod margin;
 pub mod oracle;
 pub mod state;
+pub mod trading;
 
 use instructions::*;
-use state::{OracleLimitsParams, VolGuardsParams, VolSliceParams};
+use state::{OracleLimitsParams, TradingParams, VolGuardsParams, VolSliceParams};
 
 declare_id!("5UJANWP8QFt2rHrCkxcRveooCCarpwM4MwjZapi6jjUu");
 
@@ -57,7 +58,53 @@ pub mod portfolio_margin {
         instructions::simulate_margin::handler(ctx)
     }
 
+    // ---- trading, funding and settlement ----
+
+    /// A two-party RFQ trade: the maker's quote, filled by the taker; both owners sign. Remaining
+    /// accounts: `[market, oracle]` for every market either account holds and the traded one,
+    /// ascending.
+    pub fn trade<'info>(ctx: Context<'_, '_, 'info, 'info, Trade<'info>>, quote: TradeQuote) -> Result<()> {
+        instructions::trade::handler(ctx, quote)
+    }
+
+    /// The maker's kill switch: voids every quote of the account with a nonce below `nonce_floor`.
+    pub fn cancel_quotes(ctx: Context<CancelQuotes>, nonce_floor: u64) -> Result<()> {
+        instructions::cancel_quotes::handler(ctx, nonce_floor)
+    }
+
+    /// Permissionless, once per funding interval: the perpetual's funding step from the mark and
+    /// oracle EMAs.
+    pub fn update_funding(ctx: Context<UpdateFunding>) -> Result<()> {
+        instructions::update_funding::handler(ctx)
+    }
+
+    /// Permissionless: an expiry's settlement price from the first oracle price after it.
+    pub fn settle_expiry(ctx: Context<SettleExpiry>, expiry_index: u8) -> Result<()> {
+        instructions::settle_expiry::handler(ctx, expiry_index)
+    }
+
+    /// Admin, once the settlement window has closed unsettled: an expiry's settlement price.
+    pub fn admin_settle_expiry(ctx: Context<AdminSettleExpiry>, expiry_index: u8, settlement_price: u64) -> Result<()> {
+        instructions::settle_expiry::admin_handler(ctx, expiry_index, settlement_price)
+    }
+
+    /// Permissionless: settles an account's positions in settled expiries into quote. Remaining
+    /// accounts: the (writable) markets to settle in.
+    pub fn settle_positions<'info>(ctx: Context<'_, '_, 'info, 'info, SettlePositions<'info>>) -> Result<()> {
+        instructions::settle_positions::handler(ctx)
+    }
+
     // ---- admin, security authority and crank ----
+
+    /// Admin: a market's fees, funding and settlement parameters.
+    pub fn update_trading_params(ctx: Context<UpdateTradingParams>, params: TradingParams) -> Result<()> {
+        instructions::update_trading_params::handler(ctx, params)
+    }
+
+    /// Admin: moves collected fees of a market from the quote vault into the insurance fund.
+    pub fn sweep_fees(ctx: Context<SweepFees>, amount: u64) -> Result<()> {
+        instructions::sweep_fees::handler(ctx, amount)
+    }
 
     /// Admin: hands out the security and crank authorities, sets the Pyth owner programs.
     pub fn update_clearinghouse_config(ctx: Context<UpdateClearinghouseConfig>, params: ClearinghouseConfigParams) -> Result<()> {

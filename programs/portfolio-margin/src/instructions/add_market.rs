@@ -77,6 +77,12 @@ pub fn handler(ctx: Context<AddMarket>, p: AddMarketParams) -> Result<()> {
     market.instruments[PERP_INSTRUMENT as usize] = Instrument { kind: Kind::Perp as u8, ..Instrument::default() };
     market.num_instruments = 1;
     let price = read_price(&ctx.accounts.oracle, &oracle_spec(&market, &ch), &market.oracle_limits.limits(Action::Margin), now)?;
+    // default fees and funding (admin: update_trading_params); both EMAs start at the oracle
+    market.trading = TradingParams::DEFAULT;
+    market.mark_ema = price.price;
+    market.oracle_ema = price.price;
+    market.mark_ema_updated_at = now;
+    market.oracle_ema_updated_at = now;
     ch.num_markets = market_index + 1;
     emit!(MarketAdded {
         clearinghouse: ctx.accounts.clearinghouse.key(),

@@ -37,7 +37,14 @@ pub fn handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         let vault_after = ctx.accounts.vault.amount.checked_add(amount).ok_or(PmError::MathOverflow)?;
         require!(vault_after <= config.deposit_cap, PmError::DepositCapExceeded);
         let mut account = ctx.accounts.margin_account.load_mut()?;
-        let balance = account.credit_collateral(&mint, amount)?;
+        let balance = if mint == ch.quote_mint {
+            // a quote deposit pays any quote debt first
+            account.add_quote(&mint, i64::try_from(amount).map_err(|_| error!(PmError::MathOverflow))?)?;
+            account.collateral_balance(&mint)
+        } else {
+            require!(account.has_collateral_slot_for(&mint, &ch.quote_mint), PmError::CollateralSlotsFull);
+            account.credit_collateral(&mint, amount)?
+        };
         MarketSet::of_account(&account, &ch)?;
         account.total_deposited = account.total_deposited.saturating_add(amount);
         balance

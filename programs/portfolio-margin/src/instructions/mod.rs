@@ -4,6 +4,13 @@
 #![allow(ambiguous_glob_reexports)]
 
 pub mod add_collateral;
+pub mod update_trading_params;
+pub mod update_funding;
+pub mod trade;
+pub mod sweep_fees;
+pub mod settle_positions;
+pub mod settle_expiry;
+pub mod cancel_quotes;
 pub mod add_expiry;
 pub mod add_market;
 pub mod close_margin_account;
@@ -22,6 +29,13 @@ pub mod update_vol_params;
 pub mod withdraw;
 
 pub use add_collateral::*;
+pub use update_trading_params::*;
+pub use update_funding::*;
+pub use trade::*;
+pub use sweep_fees::*;
+pub use settle_positions::*;
+pub use settle_expiry::*;
+pub use cancel_quotes::*;
 pub use add_expiry::*;
 pub use add_market::*;
 pub use close_margin_account::*;

@@ -3,7 +3,8 @@ use anchor_spl::token::{self, Token, TokenAccount, Transfer};
 
 use crate::errors::PmError;
 use crate::events::WithdrawEvent;
-use crate::margin::evaluate_account;
+use crate::margin::{evaluate_loaded, load_markets, MarketSet};
+use crate::trading::accrue_funding;
 use crate::oracle::Action;
 use crate::state::*;
 
@@ -41,7 +42,13 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, Withdraw<'info>>, amoun
         let mut account = ctx.accounts.margin_account.load_mut()?;
         let left = account.debit_collateral(&mint, amount)?;
         account.total_withdrawn = account.total_withdrawn.saturating_add(amount);
-        let evaluation = evaluate_account(&account, &ctx.accounts.clearinghouse.key(), &ch, ctx.remaining_accounts, Action::Margin, now)?;
+        let needed = MarketSet::of_account(&account, &ch)?;
+        let markets = load_markets(ctx.remaining_accounts, &ctx.accounts.clearinghouse.key(), &ch, &needed, Action::Margin, now)?;
+        // touch: perpetual funding owed moves into the basis (equity already counted it)
+        for m in &markets {
+            accrue_funding(&mut account, &*m.market.load()?)?;
+        }
+        let evaluation = evaluate_loaded(&account, &ch, &markets, &needed, now)?;
         evaluation.require_initial_margin()?;
         (left, ch.signer())
     };

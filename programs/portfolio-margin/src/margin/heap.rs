@@ -23,6 +23,15 @@ unsafe impl ZeroValid for Workspace {}
 // SAFETY: engine inputs are the engine's plain value types (integers, bools, `Kind`, parameter
 // tables of integers) in arrays, plus counts.
 unsafe impl ZeroValid for EngineInputs {}
+// SAFETY: a zero-copy account body is `Pod`.
+unsafe impl ZeroValid for crate::state::MarginAccount {}
+
+/// A heap copy of a `Pod` value, copied as bytes (never through the stack).
+pub fn boxed_copy<T: ZeroValid + bytemuck::Pod>(value: &T) -> Box<T> {
+    let mut copy = zeroed_box::<T>();
+    bytemuck::bytes_of_mut(&mut *copy).copy_from_slice(bytemuck::bytes_of(value));
+    copy
+}
 
 /// A zeroed `T` on the heap, written in place.
 pub fn zeroed_box<T: ZeroValid>() -> Box<T> {

@@ -9,6 +9,7 @@ use risk_engine::{
 
 use crate::errors::PmError;
 use crate::margin::{LoadedMarket, MarketSet};
+use crate::trading::{funding_owed, settlement_cash};
 use crate::state::*;
 
 /// Everything one evaluation reads, in the engine's types. Lives on the heap (a few KB: SBF stack
@@ -36,12 +37,16 @@ impl EngineInputs {
     }
 
     /// Fills `self` from a margin account and its loaded markets (in `needed` order).
+    ///
+    /// The quote balance (deposit less debt) enters as one quote collateral, together with the
+    /// settlement value of expired positions whose expiry has a settlement price and that no one
+    /// has swept yet: those never count at model value.
     pub fn fill(
         &mut self,
         account: &MarginAccount,
         clearinghouse: &Clearinghouse,
         needed: &MarketSet,
-        markets: &[LoadedMarket],
+        markets: &[&LoadedMarket],
         now: i64,
     ) -> Result<()> {
         require!(markets.len() == needed.len(), PmError::RemainingAccountsMismatch);
@@ -53,30 +58,63 @@ impl EngineInputs {
         for ((state, loaded), market) in self.markets.iter_mut().zip(markets).zip(&views) {
             fill_market(state, market, loaded, now)?;
         }
+        let mut quote = account.quote_balance(&clearinghouse.quote_mint);
         self.n_positions = 0;
         for p in account.positions.iter().filter(|p| p.size != 0) {
             let local = needed.position(p.market_index).ok_or(PmError::MissingMarketAccount)?;
-            self.positions[self.n_positions] = engine_position(p, &views[local], local)?;
-            self.n_positions += 1;
+            match settled_value(p, &views[local])? {
+                Some(cash) => quote += cash as i128,
+                None => {
+                    self.positions[self.n_positions] = engine_position(p, &views[local], local)?;
+                    self.n_positions += 1;
+                }
+            }
         }
         self.n_collateral = 0;
-        for c in account.collaterals.iter().filter(|c| c.amount > 0) {
+        for c in account.collaterals.iter().filter(|c| c.amount > 0 && c.mint != clearinghouse.quote_mint) {
             let config = clearinghouse.collateral(&c.mint)?;
+            // a stablecoin other than the quote mint is valued at 1.0, with its own haircuts
             let asset = if config.is_quote() {
                 QUOTE
             } else {
                 needed.position(config.market_index).ok_or(PmError::MissingMarketAccount)? as u8
             };
-            self.collateral[self.n_collateral] = Collateral {
+            self.push_collateral(Collateral {
                 asset,
                 haircut_mm_ppm: config.haircut_mm_ppm,
                 haircut_im_ppm: config.haircut_im_ppm,
                 amount: to_engine_units(c.amount, config.decimals)?,
-            };
-            self.n_collateral += 1;
+            })?;
+        }
+        if quote != 0 {
+            let config = clearinghouse.collateral(&clearinghouse.quote_mint)?;
+            let amount = i64::try_from(quote).map_err(|_| error!(PmError::MathOverflow))?;
+            self.push_collateral(Collateral { asset: QUOTE, haircut_mm_ppm: config.haircut_mm_ppm, haircut_im_ppm: config.haircut_im_ppm, amount })?;
         }
         Ok(())
     }
+
+    fn push_collateral(&mut self, c: Collateral) -> Result<()> {
+        let slot = self.collateral.get_mut(self.n_collateral).ok_or(PmError::CollateralSlotsFull)?;
+        *slot = c;
+        self.n_collateral += 1;
+        Ok(())
+    }
+}
+
+/// The settlement value of a position whose expiry has passed and has a settlement price (it
+/// counts as that cash, not at model value); `None` for anything still priced by the engine.
+pub fn settled_value(p: &Position, market: &Market) -> Result<Option<i64>> {
+    let instrument = market.instrument(p.instrument_index)?;
+    let kind = instrument_kind(instrument.kind).ok_or(PmError::InvalidInstrument)?;
+    if kind == Kind::Perp {
+        return Ok(None);
+    }
+    let expiry = &market.expiries[instrument.expiry_index as usize];
+    if expiry.settlement_price == 0 {
+        return Ok(None);
+    }
+    settlement_cash(kind, instrument.strike, p.size, p.cost_basis, expiry.settlement_price).map(Some)
 }
 
 fn fill_market(state: &mut MarketState, market: &Market, loaded: &LoadedMarket, now: i64) -> Result<()> {
@@ -113,15 +151,6 @@ fn engine_position(p: &Position, market: &Market, local_market: usize) -> Result
     })
 }
 
-/// size x (index - snapshot) / 1e6, rounded up (funding indices are quote units per contract,
-/// sizes at 1e6).
-fn funding_owed(size: i64, index: i64, snapshot: i64) -> Result<i64> {
-    let delta = (index as i128) - (snapshot as i128);
-    let product = (size as i128) * delta;
-    let owed = product.div_euclid(1_000_000) + (product.rem_euclid(1_000_000) != 0) as i128;
-    i64::try_from(owed).map_err(|_| error!(PmError::MathOverflow))
-}
-
 /// A native token amount in the engine's units (1e6 per whole token), rounded down.
 pub fn to_engine_units(amount: u64, decimals: u8) -> Result<i64> {
     require!(decimals <= MAX_COLLATERAL_DECIMALS, PmError::InvalidCollateralConfig);
@@ -145,14 +174,5 @@ mod tests {
         assert_eq!(to_engine_units(5, 0).unwrap(), 5_000_000);
         assert_eq!(to_engine_units(u64::MAX, 0).unwrap_err(), PmError::MathOverflow.into());
         assert!(to_engine_units(1, 13).is_err());
-    }
-
-    #[test]
-    fn funding_owed_rounds_against_the_account() {
-        // long 1.5 contracts, index up 0.000001 quote units: owes 1.5e-6 -> 2 units
-        assert_eq!(funding_owed(1_500_000, 1_000_001, 1_000_000).unwrap(), 2);
-        // short receives: -1.5 -> -1 (receives 1 unit, not 2)
-        assert_eq!(funding_owed(-1_500_000, 1_000_001, 1_000_000).unwrap(), -1);
-        assert_eq!(funding_owed(1_000_000, 0, 0).unwrap(), 0);
     }
 }

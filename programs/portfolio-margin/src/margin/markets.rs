@@ -13,9 +13,13 @@ use crate::state::*;
 /// stale oracle cannot block the account.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MarketSet {
-    indices: [u16; MAX_MARKETS],
+    indices: [u16; MAX_TRADE_MARKETS],
     len: usize,
 }
+
+/// Markets one instruction may load: a trade loads both sides' markets (each side at most
+/// [`MAX_MARKETS`], the traded one in both after the trade).
+pub const MAX_TRADE_MARKETS: usize = 2 * MAX_MARKETS;
 
 impl MarketSet {
     pub fn as_slice(&self) -> &[u16] {
@@ -37,11 +41,25 @@ impl MarketSet {
 
     /// Adds `market_index` (kept sorted, no duplicates); more than [`MAX_MARKETS`] is an error.
     pub fn insert(&mut self, market_index: u16) -> Result<()> {
+        self.insert_within(market_index, MAX_MARKETS)
+    }
+
+    /// The markets of both sets (a trade's two accounts).
+    pub fn union(&self, other: &MarketSet) -> Result<MarketSet> {
+        let mut out = *self;
+        for &m in other.as_slice() {
+            out.insert_within(m, MAX_TRADE_MARKETS)?;
+        }
+        Ok(out)
+    }
+
+    /// `insert` with a capacity of `limit` markets.
+    pub fn insert_within(&mut self, market_index: u16, limit: usize) -> Result<()> {
         let at = match self.as_slice().binary_search(&market_index) {
             Ok(_) => return Ok(()),
             Err(at) => at,
         };
-        require!(self.len < MAX_MARKETS, PmError::TooManyMarkets);
+        require!(self.len < limit, PmError::TooManyMarkets);
         self.indices.copy_within(at..self.len, at + 1);
         self.indices[at] = market_index;
         self.len += 1;

@@ -54,10 +54,20 @@ pub struct MarginAccount {
     /// saturate rather than fail, so they can never block a deposit or withdrawal.
     pub total_deposited: u64,
     pub total_withdrawn: u64,
-    pub reserved: [u8; 256],
+    /// Quote owed (native units) once premium, fees and realised losses exceed the quote
+    /// deposited: the quote balance is `quote deposit - quote_debt`, and at most one is non-zero.
+    pub quote_debt: u64,
+    /// RFQ replay protection: nonces below `quote_nonce_floor` are spent; bit i of
+    /// `quote_nonce_bitmap` marks `floor + i` spent (a 64-nonce window that slides forward).
+    pub quote_nonce_floor: u64,
+    pub quote_nonce_bitmap: u64,
+    /// Lifetime realised P&L of linear positions and settlements, native quote units (display;
+    /// saturating).
+    pub realized_pnl: i64,
+    pub reserved: [u8; 224],
 }
 
-pub const MARGIN_ACCOUNT_SIZE: usize = 64 + 48 * MAX_COLLATERALS + 48 * MAX_POSITIONS + 8 + 16 + 256;
+pub const MARGIN_ACCOUNT_SIZE: usize = 64 + 48 * MAX_COLLATERALS + 48 * MAX_POSITIONS + 8 + 16 + 32 + 224;
 const _: () = assert!(core::mem::size_of::<CollateralBalance>() == 48);
 const _: () = assert!(core::mem::size_of::<Position>() == 48);
 const _: () = assert!(core::mem::size_of::<MarginAccount>() == MARGIN_ACCOUNT_SIZE);
@@ -107,7 +117,85 @@ impl MarginAccount {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.collaterals.iter().all(|c| c.amount == 0) && self.positions.iter().all(|p| p.size == 0)
+        self.collaterals.iter().all(|c| c.amount == 0) && self.positions.iter().all(|p| p.size == 0) && self.quote_debt == 0
+    }
+
+    /// Whether a deposit of `mint` finds a slot while one stays free for the quote balance (which
+    /// a debt needs even when nothing of the quote mint is deposited).
+    pub fn has_collateral_slot_for(&self, mint: &Pubkey, quote_mint: &Pubkey) -> bool {
+        let used = |m: &Pubkey| self.collaterals.iter().any(|c| c.mint == *m);
+        if used(mint) {
+            return true;
+        }
+        let taken = self.collaterals.iter().filter(|c| c.mint != Pubkey::default()).count();
+        let quote_reserve = usize::from(mint != quote_mint && !used(quote_mint));
+        taken + quote_reserve < MAX_COLLATERALS
+    }
+
+    /// Quote deposited less quote owed (native units; negative is a debt).
+    pub fn quote_balance(&self, quote_mint: &Pubkey) -> i128 {
+        self.collateral_balance(quote_mint) as i128 - self.quote_debt as i128
+    }
+
+    /// Adds `delta` (either sign) to the quote balance: a credit pays the debt first, a debit
+    /// beyond the deposit becomes debt (secured by the margin check that follows every debit).
+    pub fn add_quote(&mut self, quote_mint: &Pubkey, delta: i64) -> Result<()> {
+        let balance = self.quote_balance(quote_mint) + delta as i128;
+        let deposit = self.collateral_balance(quote_mint);
+        if deposit > 0 {
+            self.debit_collateral(quote_mint, deposit)?;
+        }
+        if balance >= 0 {
+            self.quote_debt = 0;
+            let credit = u64::try_from(balance).map_err(|_| error!(PmError::MathOverflow))?;
+            if credit > 0 {
+                self.credit_collateral(quote_mint, credit)?;
+            }
+        } else {
+            self.quote_debt = u64::try_from(-balance).map_err(|_| error!(PmError::MathOverflow))?;
+        }
+        Ok(())
+    }
+
+    /// Spends RFQ nonce `nonce`: refused if spent or below the window; one past the window slides
+    /// it forward (forgetting the oldest, which then count as spent).
+    pub fn spend_quote_nonce(&mut self, nonce: u64) -> Result<()> {
+        require!(nonce >= self.quote_nonce_floor, PmError::QuoteNonceUsed);
+        let mut offset = nonce - self.quote_nonce_floor;
+        if offset >= 64 {
+            let shift = offset - 63;
+            self.quote_nonce_bitmap = if shift >= 64 { 0 } else { self.quote_nonce_bitmap >> shift };
+            self.quote_nonce_floor = self.quote_nonce_floor.checked_add(shift).ok_or(PmError::MathOverflow)?;
+            offset = 63;
+        }
+        let bit = 1u64 << offset;
+        require!(self.quote_nonce_bitmap & bit == 0, PmError::QuoteNonceUsed);
+        self.quote_nonce_bitmap |= bit;
+        Ok(())
+    }
+
+    /// Cancels every quote with a nonce below `floor` (the maker's kill switch).
+    pub fn cancel_quotes_below(&mut self, floor: u64) -> Result<()> {
+        require!(floor > self.quote_nonce_floor, PmError::QuoteNonceUsed);
+        let shift = floor - self.quote_nonce_floor;
+        self.quote_nonce_bitmap = if shift >= 64 { 0 } else { self.quote_nonce_bitmap >> shift };
+        self.quote_nonce_floor = floor;
+        Ok(())
+    }
+
+    /// The open position in `(market, instrument)`, if any.
+    pub fn position_index(&self, market_index: u16, instrument_index: u16) -> Option<usize> {
+        self.positions.iter().position(|p| p.size != 0 && p.market_index == market_index && p.instrument_index == instrument_index)
+    }
+
+    /// The open position in `(market, instrument)`, or a free slot claimed for it.
+    pub fn position_slot(&mut self, market_index: u16, instrument_index: u16) -> Result<usize> {
+        if let Some(i) = self.position_index(market_index, instrument_index) {
+            return Ok(i);
+        }
+        let i = self.positions.iter().position(|p| p.size == 0).ok_or(PmError::PositionSlotsFull)?;
+        self.positions[i] = Position { market_index, instrument_index, ..Position::default() };
+        Ok(i)
     }
 }
 
@@ -164,5 +252,53 @@ mod tests {
             a.credit_collateral(&Pubkey::new_unique(), 1).unwrap();
         }
         assert_eq!(a.credit_collateral(&Pubkey::new_unique(), 1).unwrap_err(), PmError::CollateralSlotsFull.into());
+    }
+
+    #[test]
+    fn quote_debits_beyond_the_deposit_become_debt_and_credits_repay_it_first() {
+        let mut a = empty();
+        let quote = Pubkey::new_unique();
+        a.add_quote(&quote, 100).unwrap();
+        assert_eq!((a.collateral_balance(&quote), a.quote_debt), (100, 0));
+        a.add_quote(&quote, -250).unwrap();
+        assert_eq!((a.collateral_balance(&quote), a.quote_debt, a.quote_balance(&quote)), (0, 150, -150));
+        assert!(!a.is_empty());
+        a.add_quote(&quote, 149).unwrap();
+        assert_eq!((a.collateral_balance(&quote), a.quote_debt), (0, 1));
+        a.add_quote(&quote, 11).unwrap();
+        assert_eq!((a.collateral_balance(&quote), a.quote_debt), (10, 0));
+        a.add_quote(&quote, -10).unwrap();
+        assert!(a.is_empty());
+    }
+
+    #[test]
+    fn a_quote_nonce_is_spent_once_and_the_window_slides() {
+        let mut a = empty();
+        a.spend_quote_nonce(5).unwrap();
+        assert_eq!(a.spend_quote_nonce(5).unwrap_err(), PmError::QuoteNonceUsed.into());
+        a.spend_quote_nonce(3).unwrap(); // out of order within the window
+        a.spend_quote_nonce(100).unwrap(); // slides the window: floor 37
+        assert_eq!(a.quote_nonce_floor, 37);
+        assert_eq!(a.spend_quote_nonce(36).unwrap_err(), PmError::QuoteNonceUsed.into());
+        assert_eq!(a.spend_quote_nonce(100).unwrap_err(), PmError::QuoteNonceUsed.into());
+        a.spend_quote_nonce(37).unwrap();
+        a.cancel_quotes_below(101).unwrap();
+        assert_eq!(a.spend_quote_nonce(99).unwrap_err(), PmError::QuoteNonceUsed.into());
+        a.spend_quote_nonce(101).unwrap();
+        a.spend_quote_nonce(u64::MAX).unwrap();
+        assert_eq!(a.spend_quote_nonce(u64::MAX).unwrap_err(), PmError::QuoteNonceUsed.into());
+    }
+
+    #[test]
+    fn a_deposit_keeps_a_collateral_slot_free_for_the_quote_balance() {
+        let mut a = empty();
+        let quote = Pubkey::new_unique();
+        for _ in 0..MAX_COLLATERALS - 1 {
+            let mint = Pubkey::new_unique();
+            assert!(a.has_collateral_slot_for(&mint, &quote));
+            a.credit_collateral(&mint, 1).unwrap();
+        }
+        assert!(!a.has_collateral_slot_for(&Pubkey::new_unique(), &quote));
+        assert!(a.has_collateral_slot_for(&quote, &quote));
     }
 }

@@ -290,16 +290,93 @@ pub struct Market {
     pub num_expiries: u8,
     pub expiries: [Expiry; MAX_EXPIRIES],
     pub instruments: [Instrument; MAX_INSTRUMENTS],
-    pub reserved: [u8; 256],
+    /// Fees, funding and settlement parameters (admin).
+    pub trading: TradingParams,
+    /// Time-weighted EMAs (price at 1e6) of perpetual trade prices and of the oracle, the inputs
+    /// of the funding rate, and when each last moved.
+    pub mark_ema: u64,
+    pub oracle_ema: u64,
+    pub mark_ema_updated_at: i64,
+    pub oracle_ema_updated_at: i64,
+    /// Last funding rate applied, ppm of the oracle per funding period (display).
+    pub last_funding_rate_ppm: i64,
+    /// Fees collected, native quote units, held in the quote vault until swept.
+    pub fee_pool: u64,
+    /// Quote the market's positions paid in (realised losses, settlement debits, rounding) less
+    /// what they were paid out (realised gains, settlement credits), native units, held in the
+    /// quote vault: quote vault = sum of quote balances + every market's fee and P&L pools.
+    pub pnl_pool: i64,
+    pub reserved: [u8; 160],
 }
 
-pub const MARKET_SIZE: usize =
-    32 * 3 + 8 + 8 * MarketParams::LEN + 24 + 24 + 16 + 16 + 8 + 48 * MAX_EXPIRIES + 24 * MAX_INSTRUMENTS + 256;
+/// A market's fees, funding and settlement parameters. Fees in ppm: linear instruments of
+/// notional (size x price), options of premium, capped at `option_fee_cap_ppm` of notional (size x
+/// spot). A negative maker fee is a rebate, never larger than the taker fee (so the fee pool
+/// only grows).
+///
+/// Both the stored form (inside the zero-copy `Market`: `Pod`, every field 4 bytes, so the C and
+/// Borsh layouts agree) and the instruction argument.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+pub struct TradingParams {
+    pub taker_fee_ppm: u32,
+    pub maker_fee_ppm: i32,
+    pub option_taker_fee_ppm: u32,
+    pub option_maker_fee_ppm: i32,
+    pub option_fee_cap_ppm: u32,
+    /// `update_funding` at most once per interval; the rate is per period (seconds).
+    pub funding_interval_secs: u32,
+    pub funding_period_secs: u32,
+    /// |funding rate| per period at most this (ppm of the oracle).
+    pub max_funding_rate_ppm: u32,
+    /// EMA time constant of the mark and oracle EMAs.
+    pub ema_window_secs: u32,
+    /// `settle_expiry` takes an oracle price published within this long after expiry; later only
+    /// the admin may settle.
+    pub settlement_window_secs: u32,
+}
+
+pub const MARKET_SIZE: usize = 32 * 3 + 8 + 8 * MarketParams::LEN + 24 + 24 + 16 + 16 + 8 + 48 * MAX_EXPIRIES + 24 * MAX_INSTRUMENTS
+    + 40 + 40 + 16 + 160;
 const _: () = assert!(core::mem::size_of::<Instrument>() == 24);
 const _: () = assert!(core::mem::size_of::<Expiry>() == 48);
 const _: () = assert!(core::mem::size_of::<Market>() == MARKET_SIZE);
 // Created by `init` through a CPI to the system program, which allocates at most 10 KiB.
 const _: () = assert!(8 + MARKET_SIZE <= 10_240);
+
+impl TradingParams {
+    pub const DEFAULT: Self = Self {
+        taker_fee_ppm: 500,
+        maker_fee_ppm: 200,
+        option_taker_fee_ppm: 30_000,
+        option_maker_fee_ppm: 10_000,
+        option_fee_cap_ppm: 300,
+        funding_interval_secs: 3_600,
+        funding_period_secs: 86_400,
+        max_funding_rate_ppm: 10_000,
+        ema_window_secs: 3_600,
+        settlement_window_secs: 3_600,
+    };
+
+    pub fn validate(&self) -> Result<()> {
+        let rebate_ok = |maker: i32, taker: u32| maker >= -(taker.min(i32::MAX as u32) as i32) && maker <= taker as i32;
+        require!(
+            self.taker_fee_ppm <= 10_000
+                && rebate_ok(self.maker_fee_ppm, self.taker_fee_ppm)
+                && self.option_taker_fee_ppm <= 200_000
+                && rebate_ok(self.option_maker_fee_ppm, self.option_taker_fee_ppm)
+                && self.option_fee_cap_ppm <= 10_000
+                && (60..=86_400).contains(&self.funding_interval_secs)
+                && self.funding_period_secs >= self.funding_interval_secs
+                && self.funding_period_secs <= 30 * 86_400
+                && self.max_funding_rate_ppm <= 100_000
+                && (60..=7 * 86_400).contains(&self.ema_window_secs)
+                && (60..=7 * 86_400).contains(&self.settlement_window_secs),
+            PmError::InvalidTradingParams
+        );
+        Ok(())
+    }
+}
 
 impl Market {
     pub const SPACE: usize = 8 + MARKET_SIZE;

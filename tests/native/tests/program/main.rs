@@ -2,6 +2,7 @@
 //! real SPL Token program in the SBF VM). One test binary with modules, because every test
 //! binary links the whole solana tree again.
 
+#[macro_use]
 mod support;
 
 mod admin_tests;
@@ -14,3 +15,7 @@ mod market_tests;
 mod oracle_tests;
 mod simulate_tests;
 mod vol_tests;
+
+mod funding_tests;
+mod settlement_tests;
+mod trade_tests;

@@ -9,7 +9,6 @@ use portfolio_margin::{
     oracle::{PYTH_LEGACY_PROGRAM_ID_MAINNET, PYTH_RECEIVER_PROGRAM_ID},
     state::OracleLimitsConfig,
 };
-use solana_program_test::tokio;
 use solana_sdk::{pubkey::Pubkey, signature::Signer};
 
 // ---- the encoders against the fixtures (values of tests/unit/oracle.test.ts) ----
@@ -97,160 +96,170 @@ async fn holding_both() -> MarketWorld {
     m
 }
 
-#[tokio::test]
-async fn an_oracle_owned_by_another_program_is_rejected() {
-    let mut m = holding_both().await;
-    let both = m.pairs(&[m.btc, m.eth]);
-    let (btc_oracle, eth_oracle) = (m.btc.oracle, m.eth.oracle);
-    // a copy of the real account under another owner, at the configured address
-    put_oracle(&mut m.ctx, &btc_oracle, &Pubkey::new_unique(), btc_update(T0).encode());
-    m.margin_check_rejected(&both, PmError::OracleWrongOwner).await;
-    // each format's owner is the other's wrong one
-    put_oracle(&mut m.ctx, &btc_oracle, &PYTH_LEGACY_PROGRAM_ID_MAINNET, btc_update(T0).encode());
-    m.margin_check_rejected(&both, PmError::OracleWrongOwner).await;
-    m.put_btc(btc_update(T0));
-    put_oracle(&mut m.ctx, &eth_oracle, &PYTH_RECEIVER_PROGRAM_ID, eth_price(T0).encode());
-    m.margin_check_rejected(&both, PmError::OracleWrongOwner).await;
-}
-
-#[tokio::test]
-async fn the_owner_programs_are_the_clearinghouses_configuration() {
-    let mut m = holding_both().await;
-    let both = m.pairs(&[m.btc, m.eth]);
-    let (admin, ch) = (m.admin.pubkey(), m.clearinghouse);
-    let receiver = Pubkey::new_unique();
-    let params = ClearinghouseConfigParams { pyth_receiver_program: Some(receiver), ..Default::default() };
-    m.send_admin(update_clearinghouse_config_ix(&admin, &ch, params)).await;
-    m.margin_check_rejected(&both, PmError::OracleWrongOwner).await;
-    let btc_oracle = m.btc.oracle;
-    put_oracle(&mut m.ctx, &btc_oracle, &receiver, btc_update(T0).encode());
-    let margin = m.user.margin_account;
-    m.report(&margin, &both).await;
-}
-
-#[tokio::test]
-async fn another_markets_oracle_is_rejected() {
-    let mut m = holding_both().await;
-    let (btc, eth) = (m.btc, m.eth);
-    m.margin_check_rejected(&[btc.key, eth.oracle, eth.key, eth.oracle], PmError::OracleWrongAccount).await;
-    m.margin_check_rejected(&[btc.key, btc.oracle, eth.key, btc.oracle], PmError::OracleWrongAccount).await;
-    // an account with the right data at another address
-    let copy = Pubkey::new_unique();
-    put_oracle(&mut m.ctx, &copy, &PYTH_RECEIVER_PROGRAM_ID, btc_update(T0).encode());
-    m.margin_check_rejected(&[btc.key, copy, eth.key, eth.oracle], PmError::OracleWrongAccount).await;
-}
-
-#[tokio::test]
-async fn a_price_update_of_another_feed_or_partly_verified_is_rejected() {
-    let mut m = holding_both().await;
-    let both = m.pairs(&[m.btc, m.eth]);
-    m.put_btc(PriceUpdateV2 { feed_id: feed_id(ETH_FEED_HEX), ..btc_update(T0) });
-    m.margin_check_rejected(&both, PmError::OracleFeedMismatch).await;
-    for n in [0, 5, 255] {
-        m.put_btc(PriceUpdateV2 { verification: Verification::Partial(n), ..btc_update(T0) });
-        m.margin_check_rejected(&both, PmError::OracleUnverified).await;
+pm_test! {
+    async fn an_oracle_owned_by_another_program_is_rejected() {
+        let mut m = holding_both().await;
+        let both = m.pairs(&[m.btc, m.eth]);
+        let (btc_oracle, eth_oracle) = (m.btc.oracle, m.eth.oracle);
+        // a copy of the real account under another owner, at the configured address
+        put_oracle(&mut m.ctx, &btc_oracle, &Pubkey::new_unique(), btc_update(T0).encode());
+        m.margin_check_rejected(&both, PmError::OracleWrongOwner).await;
+        // each format's owner is the other's wrong one
+        put_oracle(&mut m.ctx, &btc_oracle, &PYTH_LEGACY_PROGRAM_ID_MAINNET, btc_update(T0).encode());
+        m.margin_check_rejected(&both, PmError::OracleWrongOwner).await;
+        m.put_btc(btc_update(T0));
+        put_oracle(&mut m.ctx, &eth_oracle, &PYTH_RECEIVER_PROGRAM_ID, eth_price(T0).encode());
+        m.margin_check_rejected(&both, PmError::OracleWrongOwner).await;
     }
 }
 
-#[tokio::test]
-async fn malformed_oracle_data_is_rejected() {
-    let mut m = holding_both().await;
-    let both = m.pairs(&[m.btc, m.eth]);
-    let (btc_oracle, eth_oracle) = (m.btc.oracle, m.eth.oracle);
-    let mut bad_discriminator = btc_update(T0).encode();
-    bad_discriminator[0] ^= 1;
-    let mut bad_tag = btc_update(T0).encode();
-    bad_tag[40] = 2;
-    // cut inside the price (a read past the end), and after it (every field read is present,
-    // but not the whole value the receiver writes)
-    let short = btc_update(T0).encode()[..100].to_vec();
-    let no_posted_slot = btc_update(T0).encode()[..120].to_vec();
-    for data in [bad_discriminator, bad_tag, short, no_posted_slot, vec![]] {
-        put_oracle(&mut m.ctx, &btc_oracle, &PYTH_RECEIVER_PROGRAM_ID, data);
+pm_test! {
+    async fn the_owner_programs_are_the_clearinghouses_configuration() {
+        let mut m = holding_both().await;
+        let both = m.pairs(&[m.btc, m.eth]);
+        let (admin, ch) = (m.admin.pubkey(), m.clearinghouse);
+        let receiver = Pubkey::new_unique();
+        let params = ClearinghouseConfigParams { pyth_receiver_program: Some(receiver), ..Default::default() };
+        m.send_admin(update_clearinghouse_config_ix(&admin, &ch, params)).await;
+        m.margin_check_rejected(&both, PmError::OracleWrongOwner).await;
+        let btc_oracle = m.btc.oracle;
+        put_oracle(&mut m.ctx, &btc_oracle, &receiver, btc_update(T0).encode());
+        let margin = m.user.margin_account;
+        m.report(&margin, &both).await;
+    }
+}
+
+pm_test! {
+    async fn another_markets_oracle_is_rejected() {
+        let mut m = holding_both().await;
+        let (btc, eth) = (m.btc, m.eth);
+        m.margin_check_rejected(&[btc.key, eth.oracle, eth.key, eth.oracle], PmError::OracleWrongAccount).await;
+        m.margin_check_rejected(&[btc.key, btc.oracle, eth.key, btc.oracle], PmError::OracleWrongAccount).await;
+        // an account with the right data at another address
+        let copy = Pubkey::new_unique();
+        put_oracle(&mut m.ctx, &copy, &PYTH_RECEIVER_PROGRAM_ID, btc_update(T0).encode());
+        m.margin_check_rejected(&[btc.key, copy, eth.key, eth.oracle], PmError::OracleWrongAccount).await;
+    }
+}
+
+pm_test! {
+    async fn a_price_update_of_another_feed_or_partly_verified_is_rejected() {
+        let mut m = holding_both().await;
+        let both = m.pairs(&[m.btc, m.eth]);
+        m.put_btc(PriceUpdateV2 { feed_id: feed_id(ETH_FEED_HEX), ..btc_update(T0) });
+        m.margin_check_rejected(&both, PmError::OracleFeedMismatch).await;
+        for n in [0, 5, 255] {
+            m.put_btc(PriceUpdateV2 { verification: Verification::Partial(n), ..btc_update(T0) });
+            m.margin_check_rejected(&both, PmError::OracleUnverified).await;
+        }
+    }
+}
+
+pm_test! {
+    async fn malformed_oracle_data_is_rejected() {
+        let mut m = holding_both().await;
+        let both = m.pairs(&[m.btc, m.eth]);
+        let (btc_oracle, eth_oracle) = (m.btc.oracle, m.eth.oracle);
+        let mut bad_discriminator = btc_update(T0).encode();
+        bad_discriminator[0] ^= 1;
+        let mut bad_tag = btc_update(T0).encode();
+        bad_tag[40] = 2;
+        // cut inside the price (a read past the end), and after it (every field read is present,
+        // but not the whole value the receiver writes)
+        let short = btc_update(T0).encode()[..100].to_vec();
+        let no_posted_slot = btc_update(T0).encode()[..120].to_vec();
+        for data in [bad_discriminator, bad_tag, short, no_posted_slot, vec![]] {
+            put_oracle(&mut m.ctx, &btc_oracle, &PYTH_RECEIVER_PROGRAM_ID, data);
+            m.margin_check_rejected(&both, PmError::OracleInvalidData).await;
+        }
+        m.put_btc(btc_update(T0));
+        for bad in [
+            LegacyPrice { magic: 0xa1b2_c3d5, ..eth_price(T0) },
+            LegacyPrice { version: 1, ..eth_price(T0) },
+            LegacyPrice { account_type: 2, ..eth_price(T0) },
+        ] {
+            m.put_eth(bad);
+            m.margin_check_rejected(&both, PmError::OracleInvalidData).await;
+        }
+        put_oracle(&mut m.ctx, &eth_oracle, &PYTH_LEGACY_PROGRAM_ID_MAINNET, eth_price(T0).encode()[..239].to_vec());
         m.margin_check_rejected(&both, PmError::OracleInvalidData).await;
     }
-    m.put_btc(btc_update(T0));
-    for bad in [
-        LegacyPrice { magic: 0xa1b2_c3d5, ..eth_price(T0) },
-        LegacyPrice { version: 1, ..eth_price(T0) },
-        LegacyPrice { account_type: 2, ..eth_price(T0) },
-    ] {
-        m.put_eth(bad);
-        m.margin_check_rejected(&both, PmError::OracleInvalidData).await;
-    }
-    put_oracle(&mut m.ctx, &eth_oracle, &PYTH_LEGACY_PROGRAM_ID_MAINNET, eth_price(T0).encode()[..239].to_vec());
-    m.margin_check_rejected(&both, PmError::OracleInvalidData).await;
 }
 
-#[tokio::test]
-async fn a_legacy_price_that_is_not_trading_is_rejected() {
-    let mut m = holding_both().await;
-    let both = m.pairs(&[m.btc, m.eth]);
-    // unknown, halted, auction, ignored, and Trading with upper bytes set
-    for status in [0, 2, 3, 4, 0x0101] {
+pm_test! {
+    async fn a_legacy_price_that_is_not_trading_is_rejected() {
+        let mut m = holding_both().await;
+        let both = m.pairs(&[m.btc, m.eth]);
+        // unknown, halted, auction, ignored, and Trading with upper bytes set
+        for status in [0, 2, 3, 4, 0x0101] {
+            let p = eth_price(T0);
+            m.put_eth(LegacyPrice { aggregate: LegacyAggregate { status, ..p.aggregate }, ..p });
+            m.margin_check_rejected(&both, PmError::OracleNotTrading).await;
+        }
+    }
+}
+
+pm_test! {
+    async fn staleness_is_the_markets_margin_limit_to_the_second() {
+        let mut m = holding_both().await;
+        let both = m.pairs(&[m.btc, m.eth]);
+        let margin = m.user.margin_account;
+        let max_age = OracleLimitsConfig::DEFAULT.max_age_secs[1] as i64;
+        m.set_now(T0 + max_age + 1).await;
+        m.margin_check_rejected(&both, PmError::OracleStale).await;
+        m.put_btc(btc_update(T0 + 1));
+        // ETH is still one second too old
+        m.margin_check_rejected(&both, PmError::OracleStale).await;
+        m.put_eth(eth_price(T0 + 1));
+        m.report(&margin, &both).await;
+        m.margin_check_succeeds(&both).await;
+        // a publish time ahead of the clock counts as age 0
+        m.put_btc(btc_update(T0 + max_age + 3_600));
+        m.margin_check_succeeds(&both).await;
+    }
+}
+
+pm_test! {
+    async fn a_zero_or_negative_price_is_rejected() {
+        let mut m = holding_both().await;
+        let both = m.pairs(&[m.btc, m.eth]);
+        for price in [0, -1, i64::MIN] {
+            m.put_btc(PriceUpdateV2 { price, ..btc_update(T0) });
+            m.margin_check_rejected(&both, PmError::OracleNonPositivePrice).await;
+        }
+        m.put_btc(btc_update(T0));
         let p = eth_price(T0);
-        m.put_eth(LegacyPrice { aggregate: LegacyAggregate { status, ..p.aggregate }, ..p });
-        m.margin_check_rejected(&both, PmError::OracleNotTrading).await;
-    }
-}
-
-#[tokio::test]
-async fn staleness_is_the_markets_margin_limit_to_the_second() {
-    let mut m = holding_both().await;
-    let both = m.pairs(&[m.btc, m.eth]);
-    let margin = m.user.margin_account;
-    let max_age = OracleLimitsConfig::DEFAULT.max_age_secs[1] as i64;
-    m.set_now(T0 + max_age + 1).await;
-    m.margin_check_rejected(&both, PmError::OracleStale).await;
-    m.put_btc(btc_update(T0 + 1));
-    // ETH is still one second too old
-    m.margin_check_rejected(&both, PmError::OracleStale).await;
-    m.put_eth(eth_price(T0 + 1));
-    m.report(&margin, &both).await;
-    m.margin_check_succeeds(&both).await;
-    // a publish time ahead of the clock counts as age 0
-    m.put_btc(btc_update(T0 + max_age + 3_600));
-    m.margin_check_succeeds(&both).await;
-}
-
-#[tokio::test]
-async fn a_zero_or_negative_price_is_rejected() {
-    let mut m = holding_both().await;
-    let both = m.pairs(&[m.btc, m.eth]);
-    for price in [0, -1, i64::MIN] {
-        m.put_btc(PriceUpdateV2 { price, ..btc_update(T0) });
+        m.put_eth(LegacyPrice { aggregate: LegacyAggregate { price: -ETH_PRICE, ..p.aggregate }, ..p });
         m.margin_check_rejected(&both, PmError::OracleNonPositivePrice).await;
     }
-    m.put_btc(btc_update(T0));
-    let p = eth_price(T0);
-    m.put_eth(LegacyPrice { aggregate: LegacyAggregate { price: -ETH_PRICE, ..p.aggregate }, ..p });
-    m.margin_check_rejected(&both, PmError::OracleNonPositivePrice).await;
 }
 
-#[tokio::test]
-async fn a_price_outside_the_supported_range_is_rejected() {
-    let mut m = holding_both().await;
-    let both = m.pairs(&[m.btc, m.eth]);
-    for (price, exponent) in [(1, -19), (1, 7), (99, -8), (11, 6)] {
-        m.put_btc(PriceUpdateV2 { price, exponent, ..btc_update(T0) });
-        m.margin_check_rejected(&both, PmError::OracleOutOfRange).await;
+pm_test! {
+    async fn a_price_outside_the_supported_range_is_rejected() {
+        let mut m = holding_both().await;
+        let both = m.pairs(&[m.btc, m.eth]);
+        for (price, exponent) in [(1, -19), (1, 7), (99, -8), (11, 6)] {
+            m.put_btc(PriceUpdateV2 { price, exponent, ..btc_update(T0) });
+            m.margin_check_rejected(&both, PmError::OracleOutOfRange).await;
+        }
     }
 }
 
-#[tokio::test]
-async fn confidence_wider_than_the_margin_limit_is_rejected() {
-    let mut m = holding_both().await;
-    let both = m.pairs(&[m.btc, m.eth]);
-    // 65,000.00000000 with a confidence of exactly 1.5% (the margin limit), then one unit more
-    // (rounded up to a whole 1e6 unit)
-    let price = 6_500_000_000_000;
-    let limit = price as u64 * OracleLimitsConfig::DEFAULT.max_conf_ppm[1] as u64 / 1_000_000;
-    m.put_btc(PriceUpdateV2 { price, conf: limit, ..btc_update(T0) });
-    m.margin_check_succeeds(&both).await;
-    m.put_btc(PriceUpdateV2 { price, conf: limit + 1, ..btc_update(T0) });
-    m.margin_check_rejected(&both, PmError::OracleConfidenceTooWide).await;
-    m.put_btc(btc_update(T0));
-    let p = eth_price(T0);
-    m.put_eth(LegacyPrice { aggregate: LegacyAggregate { conf: ETH_PRICE as u64 / 10, ..p.aggregate }, ..p });
-    m.margin_check_rejected(&both, PmError::OracleConfidenceTooWide).await;
+pm_test! {
+    async fn confidence_wider_than_the_margin_limit_is_rejected() {
+        let mut m = holding_both().await;
+        let both = m.pairs(&[m.btc, m.eth]);
+        // 65,000.00000000 with a confidence of exactly 1.5% (the margin limit), then one unit more
+        // (rounded up to a whole 1e6 unit)
+        let price = 6_500_000_000_000;
+        let limit = price as u64 * OracleLimitsConfig::DEFAULT.max_conf_ppm[1] as u64 / 1_000_000;
+        m.put_btc(PriceUpdateV2 { price, conf: limit, ..btc_update(T0) });
+        m.margin_check_succeeds(&both).await;
+        m.put_btc(PriceUpdateV2 { price, conf: limit + 1, ..btc_update(T0) });
+        m.margin_check_rejected(&both, PmError::OracleConfidenceTooWide).await;
+        m.put_btc(btc_update(T0));
+        let p = eth_price(T0);
+        m.put_eth(LegacyPrice { aggregate: LegacyAggregate { conf: ETH_PRICE as u64 / 10, ..p.aggregate }, ..p });
+        m.margin_check_rejected(&both, PmError::OracleConfidenceTooWide).await;
+    }
 }

@@ -9,7 +9,6 @@ use portfolio_margin::{
     state::{MarginAccount, VolGuards, VolSliceParams},
 };
 use risk_engine::{evaluate, Account, AddOn, Collateral, GlobalParams, Kind, MarginResult, MarketParams, MarketState, Position as EnginePosition, VolSlice};
-use solana_program_test::tokio;
 use solana_sdk::signature::Signer;
 
 /// One position as the test writes it: market, instrument index, size, cost basis, funding snapshot.
@@ -188,89 +187,94 @@ async fn agrees(m: &mut MarketWorld, case: &Case) -> MarginReport {
     report
 }
 
-#[tokio::test]
-async fn btc_options_with_usdc() {
-    let mut m = MarketWorld::new().await;
-    let case = Case::new(
-        vec![held(BTC, BTC_CALL_70K, -150_000, 0), held(BTC, BTC_PUT_60K, 100_000, 0), held(BTC, BTC_CALL_65K_1, -50_000, 0), held(BTC, BTC_PUT_65K_1, -70_000, 0)],
-        5_000 * USDC,
-        0,
-    );
-    let r = agrees(&mut m, &case).await;
-    assert!(r.naked_short.im > 0 && r.scan_loss > 0 && r.linear == AddOnReport::default(), "{r:?}");
-}
-
-#[tokio::test]
-async fn btc_futures_perp_and_wbtc() {
-    let mut m = MarketWorld::new().await;
-    let case = Case::new(
-        vec![
-            held(BTC, BTC_FUT_0, 300_000, 19_600 * USDC as i64),
-            held(BTC, PERP, -800_000, -51_840 * USDC as i64),
-            held(BTC, BTC_FUT_1, -100_000, -6_550 * USDC as i64),
-            held(BTC, BTC_CALL_60K, -200_000, 0),
-        ],
-        2_000 * USDC,
-        40_000_123, // 0.40000123 wBTC
-    );
-    let r = agrees(&mut m, &case).await;
-    // net short 0.2 BTC after the collateral: a linear charge, and the calls are uncovered
-    assert!(r.haircut.im > 0 && r.linear.im > 0 && r.naked_short.im > 0, "{r:?}");
-}
-
-#[tokio::test]
-async fn two_markets_with_both_collaterals() {
-    let mut m = MarketWorld::new().await;
-    let case = Case::new(
-        vec![
-            held(ETH, PERP, -2_000_000, -6_900 * USDC as i64),
-            held(BTC, BTC_PUT_70K, -100_000, 0),
-            held(ETH, ETH_CALL_3500, 3_000_000, 0),
-            held(ETH, ETH_FUT_0, 500_000, 1_740 * USDC as i64),
-            held(BTC, BTC_CALL_60K, 50_000, 0),
-            held(ETH, ETH_PUT_3500, -1_000_000, 0),
-        ],
-        3_000 * USDC,
-        25_000_000,
-    );
-    let r = agrees(&mut m, &case).await;
-    assert_eq!(r.markets.iter().map(|s| s.market_index).collect::<Vec<_>>(), vec![BTC, ETH]);
-    // With a correlation credit the joint scenario matters.
-    let credit = Case { global: GlobalParams { corr_credit_ppm: 600_000, ..GlobalParams::DEFAULTS }, ..case };
-    let with_credit = agrees(&mut m, &credit).await;
-    assert!(with_credit.scan_loss <= r.scan_loss);
-}
-
-#[tokio::test]
-async fn a_perpetual_with_funding_owed_and_a_position_split_over_slots() {
-    let mut m = MarketWorld::new().await;
-    let case = Case {
-        funding_index: [1_234_567, -7_654_321],
-        ..Case::new(
-            vec![
-                Held { funding_snapshot: 1_000_001, ..held(BTC, PERP, 1_500_001, 97_000 * USDC as i64) },
-                Held { funding_snapshot: -2_000_000, ..held(ETH, PERP, -3_333_333, -11_400 * USDC as i64) },
-                // the same instrument in two slots nets in the engine
-                held(BTC, BTC_PUT_60K, -10_000, 0),
-                held(BTC, BTC_PUT_60K, -15_000, 0),
-            ],
-            100_000 * USDC,
+pm_test! {
+    async fn btc_options_with_usdc() {
+        let mut m = MarketWorld::new().await;
+        let case = Case::new(
+            vec![held(BTC, BTC_CALL_70K, -150_000, 0), held(BTC, BTC_PUT_60K, 100_000, 0), held(BTC, BTC_CALL_65K_1, -50_000, 0), held(BTC, BTC_PUT_65K_1, -70_000, 0)],
+            5_000 * USDC,
             0,
-        )
-    };
-    agrees(&mut m, &case).await;
+        );
+        let r = agrees(&mut m, &case).await;
+        assert!(r.naked_short.im > 0 && r.scan_loss > 0 && r.linear == AddOnReport::default(), "{r:?}");
+    }
 }
 
-#[tokio::test]
-async fn stale_vols_and_an_expired_expiry() {
-    let mut m = MarketWorld::new().await;
-    let positions = vec![held(BTC, BTC_CALL_65K_1, -100_000, 0), held(BTC, BTC_PUT_60K, -100_000, 0), held(ETH, ETH_PUT_3500, -1_000_000, 0)];
-    let max_age = VolGuards::DEFAULT.max_age_secs as i64;
-    // fresh at the max age, stale one second later
-    let fresh = agrees(&mut m, &Case { now: T0 + max_age, ..Case::new(positions.clone(), 10_000 * USDC, 10_000_000) }).await;
-    assert_eq!(fresh.stale_vol, AddOnReport::default());
-    let stale = agrees(&mut m, &Case { now: T0 + max_age + 1, ..Case::new(positions.clone(), 10_000 * USDC, 10_000_000) }).await;
-    assert!(stale.stale_vol.im > 0, "{stale:?}");
-    // past BTC's first expiry: its options are worth their intrinsic value
-    agrees(&mut m, &Case { now: BTC_EXPIRIES[0] + 60, ..Case::new(positions, 10_000 * USDC, 10_000_000) }).await;
+pm_test! {
+    async fn btc_futures_perp_and_wbtc() {
+        let mut m = MarketWorld::new().await;
+        let case = Case::new(
+            vec![
+                held(BTC, BTC_FUT_0, 300_000, 19_600 * USDC as i64),
+                held(BTC, PERP, -800_000, -51_840 * USDC as i64),
+                held(BTC, BTC_FUT_1, -100_000, -6_550 * USDC as i64),
+                held(BTC, BTC_CALL_60K, -200_000, 0),
+            ],
+            2_000 * USDC,
+            40_000_123, // 0.40000123 wBTC
+        );
+        let r = agrees(&mut m, &case).await;
+        // net short 0.2 BTC after the collateral: a linear charge, and the calls are uncovered
+        assert!(r.haircut.im > 0 && r.linear.im > 0 && r.naked_short.im > 0, "{r:?}");
+    }
+}
+
+pm_test! {
+    async fn two_markets_with_both_collaterals() {
+        let mut m = MarketWorld::new().await;
+        let case = Case::new(
+            vec![
+                held(ETH, PERP, -2_000_000, -6_900 * USDC as i64),
+                held(BTC, BTC_PUT_70K, -100_000, 0),
+                held(ETH, ETH_CALL_3500, 3_000_000, 0),
+                held(ETH, ETH_FUT_0, 500_000, 1_740 * USDC as i64),
+                held(BTC, BTC_CALL_60K, 50_000, 0),
+                held(ETH, ETH_PUT_3500, -1_000_000, 0),
+            ],
+            3_000 * USDC,
+            25_000_000,
+        );
+        let r = agrees(&mut m, &case).await;
+        assert_eq!(r.markets.iter().map(|s| s.market_index).collect::<Vec<_>>(), vec![BTC, ETH]);
+        // With a correlation credit the joint scenario matters.
+        let credit = Case { global: GlobalParams { corr_credit_ppm: 600_000, ..GlobalParams::DEFAULTS }, ..case };
+        let with_credit = agrees(&mut m, &credit).await;
+        assert!(with_credit.scan_loss <= r.scan_loss);
+    }
+}
+
+pm_test! {
+    async fn a_perpetual_with_funding_owed_and_a_position_split_over_slots() {
+        let mut m = MarketWorld::new().await;
+        let case = Case {
+            funding_index: [1_234_567, -7_654_321],
+            ..Case::new(
+                vec![
+                    Held { funding_snapshot: 1_000_001, ..held(BTC, PERP, 1_500_001, 97_000 * USDC as i64) },
+                    Held { funding_snapshot: -2_000_000, ..held(ETH, PERP, -3_333_333, -11_400 * USDC as i64) },
+                    // the same instrument in two slots nets in the engine
+                    held(BTC, BTC_PUT_60K, -10_000, 0),
+                    held(BTC, BTC_PUT_60K, -15_000, 0),
+                ],
+                100_000 * USDC,
+                0,
+            )
+        };
+        agrees(&mut m, &case).await;
+    }
+}
+
+pm_test! {
+    async fn stale_vols_and_an_expired_expiry() {
+        let mut m = MarketWorld::new().await;
+        let positions = vec![held(BTC, BTC_CALL_65K_1, -100_000, 0), held(BTC, BTC_PUT_60K, -100_000, 0), held(ETH, ETH_PUT_3500, -1_000_000, 0)];
+        let max_age = VolGuards::DEFAULT.max_age_secs as i64;
+        // fresh at the max age, stale one second later
+        let fresh = agrees(&mut m, &Case { now: T0 + max_age, ..Case::new(positions.clone(), 10_000 * USDC, 10_000_000) }).await;
+        assert_eq!(fresh.stale_vol, AddOnReport::default());
+        let stale = agrees(&mut m, &Case { now: T0 + max_age + 1, ..Case::new(positions.clone(), 10_000 * USDC, 10_000_000) }).await;
+        assert!(stale.stale_vol.im > 0, "{stale:?}");
+        // past BTC's first expiry: its options are worth their intrinsic value
+        agrees(&mut m, &Case { now: BTC_EXPIRIES[0] + 60, ..Case::new(positions, 10_000 * USDC, 10_000_000) }).await;
+    }
 }

@@ -1,11 +1,17 @@
 //! Test fixtures: a started bank with the program, token helpers, instruction builders, and
 //! assertions on error codes and on "nothing changed".
 
+#[macro_use]
+pub mod conservation;
 pub mod markets;
+pub mod model;
 pub mod pyth;
+pub mod trading;
 
 pub use markets::*;
+pub use model::*;
 pub use pyth::*;
+pub use trading::*;
 
 use anchor_lang::{AccountDeserialize, Discriminator, InstructionData, ToAccountMetas};
 use portfolio_margin::state::*;
@@ -34,6 +40,7 @@ pub async fn start() -> ProgramTestContext {
     pt.prefer_bpf(false);
     let ctx = pt.start_with_context().await;
     native_harness::install_log_data_forwarder();
+    conservation::on_start(ctx.banks_client.clone());
     ctx
 }
 
@@ -66,7 +73,7 @@ pub async fn send(ctx: &mut ProgramTestContext, ixs: &[Instruction], signers: &[
         }
         blockhash = ctx.get_new_latest_blockhash().await.expect("blockhash");
     };
-    match ctx.banks_client.process_transaction_with_metadata(tx).await {
+    let sent = match ctx.banks_client.process_transaction_with_metadata(tx).await {
         Ok(r) => {
             let (logs, return_data) = match r.metadata {
                 Some(m) => (m.log_messages, m.return_data.map(|d| d.data)),
@@ -76,7 +83,9 @@ pub async fn send(ctx: &mut ProgramTestContext, ixs: &[Instruction], signers: &[
         }
         Err(BanksClientError::TransactionError(e)) => Sent { logs: vec![], result: Err(e), return_data: None },
         Err(e) => panic!("transport error: {e:?}"),
-    }
+    };
+    conservation::on_send(ixs, &sent);
+    sent
 }
 
 pub async fn send_ok(ctx: &mut ProgramTestContext, ixs: &[Instruction], signers: &[&Keypair]) -> Vec<String> {
@@ -195,9 +204,11 @@ pub async fn load<T: AccountDeserialize>(ctx: &mut ProgramTestContext, key: &Pub
 
 /// Overwrites a zero-copy account's fields in the bank (for states tests cannot reach otherwise).
 pub async fn edit_account<T: bytemuck::Pod>(ctx: &mut ProgramTestContext, key: &Pubkey, edit: impl FnOnce(&mut T)) {
-    let mut acc = account(ctx, key).await.expect("account exists");
+    let before = account(ctx, key).await.expect("account exists");
+    let mut acc = before.clone();
     let body: &mut T = bytemuck::from_bytes_mut(&mut acc.data[8..8 + std::mem::size_of::<T>()]);
     edit(body);
+    conservation::on_edit(key, &before, &acc);
     ctx.set_account(key, &acc.into());
 }
 
