@@ -7,7 +7,9 @@
 // strikes, wrapped-BTC collateral); the user deposits wBTC and USDC, gets an options book written
 // into the margin account (trading is a later issue), and sees the program's margin report with
 // its risk matrices; a withdrawal that would breach IM is previewed and refused
-// (InsufficientMargin), one that does not is previewed and lands.
+// (InsufficientMargin), one that does not is previewed and lands. Finally two traders trade by RFQ
+// (a covered call and a perp hedge), time passes (setClock), funding accrues, and the option
+// expires and settles, with both accounts' margin before and after each step.
 const fs = require("fs");
 const path = require("path");
 const ROOT = path.resolve(__dirname, "..");
@@ -107,7 +109,8 @@ async function run(rpc, walletPath) {
   line("margin account", `${usd(sdk.collateralBalance(after, ch.quoteMint))} (unchanged)`);
 
   try {
-    await optionsBook({ sdk, testing, riskView, marketView, Kind, bootstrap, admin, walletKp, connection, client, user, index, marginAccount });
+    const c = { sdk, testing, riskView, marketView, Kind, bootstrap, admin, walletKp, connection, client, user, index, marginAccount };
+    await tradingSession(c, await optionsBook(c));
   } catch (e) {
     // the test oracles and the options book are written with the native node's setAccount
     if (!/^setAccount:/.test(e && e.message)) throw e;
@@ -190,6 +193,116 @@ async function optionsBook(c) {
   const usd = (x) => `${sdk.formatQuoteAmount(x, { grouping: true })} USDC`;
   line("equity / IM", `${usd(report.equity)} / ${usd(report.im)}`);
   line("free collateral", usd(report.equity - report.im));
+  return { clearinghouse, quoteMint: boot.quoteMint, wbtc };
+}
+
+/**
+ * Two accounts trade by RFQ (a covered call and a perp hedge), time passes (setClock), funding
+ * accrues, the option expires and settles; each step prints both accounts' margin before and after.
+ */
+async function tradingSession(c, world) {
+  const { sdk, testing, Kind, connection, walletKp } = c;
+  const { clearinghouse, quoteMint, wbtc } = world;
+  const { Keypair } = require("@solana/web3.js");
+  const { Wallet } = require("@coral-xyz/anchor");
+  const positionsView = require(path.join(ROOT, "app", "src", "cli", "positions-view"));
+  const opts = { commitment: "confirmed", preflightCommitment: "confirmed" };
+  const usd = (x) => `${sdk.formatQuoteAmount(x, { grouping: true })}`;
+  const operator = new sdk.PortfolioMarginAdmin(new sdk.PortfolioMarginClient(connection, new Wallet(walletKp), { confirmOptions: opts }));
+  const ops = new sdk.PortfolioMarginTrading(operator.client);
+  const btcOracle = async (price, publishTime) => {
+    const m = await operator.client.fetchMarketInfo(clearinghouse, 0);
+    const t = publishTime ?? (await sdk.clusterTime(connection));
+    await testing.writeTestOracle(operator, { address: m.oracle, source: m.oracleSource, feedId: m.feedId }, price, t);
+  };
+
+  step("Two traders: Alice (1 wBTC + 20,000 USDC) and Bob (50,000 USDC)");
+  const traders = {};
+  for (const [name, wbtcAmount, usdcAmount] of [["Alice", 100_000_000n, "20000"], ["Bob", 0n, "50000"]]) {
+    const kp = Keypair.generate();
+    await testing.fundAccounts(connection, walletKp, [kp.publicKey], 1);
+    const client = new sdk.PortfolioMarginClient(connection, new Wallet(kp), { confirmOptions: opts });
+    await testing.mintTestTokens(connection, walletKp, quoteMint, kp.publicKey, sdk.parseQuoteAmount(usdcAmount));
+    await client.createMarginAccount({ clearinghouse });
+    await client.deposit({ clearinghouse, amount: sdk.parseQuoteAmount(usdcAmount) });
+    if (wbtcAmount > 0n) {
+      await testing.mintTestTokens(connection, walletKp, wbtc, kp.publicKey, wbtcAmount);
+      await client.deposit({ clearinghouse, mint: wbtc, amount: wbtcAmount });
+    }
+    traders[name] = { kp, client, account: client.marginAccountAddress(clearinghouse, kp.publicKey, 0) };
+    line(name, traders[name].account.toBase58());
+  }
+  const { Alice, Bob } = traders;
+  const margins = async () => {
+    const out = {};
+    for (const [name, t] of Object.entries(traders)) out[name] = await t.client.simulateMargin(t.account);
+    return out;
+  };
+  const show = (before, after) => {
+    for (const name of Object.keys(traders)) {
+      const f = (r) => `equity ${usd(r.equity)}  IM ${usd(r.im)}  MM ${usd(r.mm)}`;
+      line(`${name} before`, f(before[name]));
+      line(`${name} after`, f(after[name]));
+    }
+  };
+  const rfq = async (title, maker, taker, instrumentIndex, makerSide, size, price) => {
+    step(title);
+    await btcOracle(100_000);
+    const before = await margins();
+    const now = await sdk.clusterTime(connection);
+    const quote = { instrumentIndex, makerSide, size, price, oracleLimit: 0n, expiresAt: now + 60n, nonce: BigInt(Date.now()) };
+    const trading = new sdk.PortfolioMarginTrading(maker.client);
+    const encoded = await trading.createSignedQuote({ maker: maker.kp, makerAccount: maker.account, takerAccount: taker.account, marketIndex: 0, quote });
+    line("quote string", `${encoded.slice(0, 48)}... (${encoded.length} chars: \`pm quote create\`)`);
+    const takerSide = new sdk.PortfolioMarginTrading(taker.client);
+    const decoded = takerSide.decodeSignedQuote(encoded);
+    line("taker decodes", `maker ${quote.makerSide === sdk.MakerSide.Sell ? "sells" : "buys"} ${sdk.formatUiAmount(decoded.quote.size, 6)} @ ${usd(decoded.quote.price)}, maker signature ${decoded.makerSigned ? "verifies" : "MISSING"}`);
+    const { preview, signature } = await takerSide.acceptSignedQuote(encoded, { taker: taker.kp });
+    line("preview (mirror)", `maker IM ${usd(preview.maker.before.im)} -> ${usd(preview.maker.after.im)}, taker IM ${usd(preview.taker.before.im)} -> ${usd(preview.taker.after.im)}`);
+    line("fees", `maker ${usd(preview.maker.fee)}, taker ${usd(preview.taker.fee)} USDC`);
+    line("signature", signature);
+    show(before, await margins());
+  };
+
+  const btc = await operator.client.fetchMarketInfo(clearinghouse, 0);
+  const call = btc.instruments.findIndex((i) => i.kind === Kind.Call && i.expiryIndex === 0 && i.strike === 110_000_000_000n);
+  await rfq("RFQ: Alice sells Bob 1 BTC 110,000 call (7 days) at 900 USDC: a covered call on her wBTC", Alice, Bob, call, sdk.MakerSide.Sell, 1_000_000n, 900_000_000n);
+  await rfq("RFQ: Bob hedges, selling Alice 0.3 BTC perpetual at 100,500", Alice, Bob, 0, sdk.MakerSide.Buy, 300_000n, 100_500_000_000n);
+
+  step("Time passes: 15 minutes (setClock), update_funding (interval set to 10 minutes)");
+  const before = await margins();
+  await ops.updateTradingParams({ market: btc, params: { ...btc.trading, fundingIntervalSecs: 600 } });
+  await testing.setClock(connection, (await sdk.clusterTime(connection)) + 900n);
+  await btcOracle(100_000);
+  await ops.updateFunding({ market: await operator.client.fetchMarketInfo(clearinghouse, 0) });
+  const funded = await operator.client.fetchMarketInfo(clearinghouse, 0);
+  line("funding index", `${funded.fundingIndex} (rate ${funded.lastFundingRatePpm} ppm/day: the perp traded above the oracle, longs pay)`);
+  for (const [name, t] of Object.entries(traders)) {
+    const a = await t.client.fetchMarginAccountInfo(t.account);
+    const perp = a.positions.find((p) => p.marketIndex === 0 && p.instrumentIndex === 0);
+    if (perp) line(`${name} funding owed`, `${usd(sdk.fundingOwed(perp.size, funded.fundingIndex, perp.fundingSnapshot))} USDC (moves into the basis on the next touch)`);
+  }
+  show(before, await margins());
+
+  step("The 7-day expiry passes: settle_expiry at 112,000 (an oracle published after expiry), settle_positions");
+  const expiry = funded.expiries[0].expiry;
+  const beforeSettle = await margins();
+  await testing.setClock(connection, expiry + 60n);
+  await btcOracle(112_000, expiry + 5n);
+  await ops.settleExpiry({ market: funded, expiryIndex: 0 });
+  line("settlement price", `${usd((await operator.client.fetchMarketInfo(clearinghouse, 0)).expiries[0].settlementPrice)} (the call pays 2,000 per contract)`);
+  await btcOracle(112_000);
+  for (const [name, t] of Object.entries(traders)) {
+    const q0 = sdk.quoteBalance(await t.client.fetchMarginAccountInfo(t.account), quoteMint);
+    await ops.settlePositions({ marginAccount: t.account });
+    const q1 = sdk.quoteBalance(await t.client.fetchMarginAccountInfo(t.account), quoteMint);
+    line(`${name} quote balance`, `${usd(q0)} -> ${usd(q1)} USDC`);
+  }
+  show(beforeSettle, await margins());
+  for (const t of [Alice, Bob]) {
+    const v = positionsView.buildPositionsView(await t.client.marginSnapshot(t.account));
+    for (const l of positionsView.renderPositionsView(v)) console.log(`    ${l}`);
+  }
 }
 
 async function main() {

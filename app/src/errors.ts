@@ -22,6 +22,8 @@ export const ClientErrorCode = {
   InstructionError: -3,
   TransactionError: -4,
   Timeout: -5,
+  /** A signed RFQ quote that is malformed or not a trade. */
+  InvalidQuote: -6,
 } as const;
 
 /** SPL Token (and Token-2022, same first codes) `TokenError`, by code. */

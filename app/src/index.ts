@@ -12,3 +12,4 @@ export * from "./report";
 export * from "./tx";
 export { IDL, PROGRAM_ERRORS, accountFieldOffset, accountSize } from "./idl";
 export type { PortfolioMargin } from "./idl";
+export * from "./trading";

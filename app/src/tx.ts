@@ -47,20 +47,47 @@ export async function sendAndConfirmInstructions(
     });
     if (unique.length) tx.partialSign(...unique);
     if (opts.signTransaction) tx = await opts.signTransaction(tx);
-    const signature = await connection.sendRawTransaction(tx.serialize(), {
-      skipPreflight: opts.skipPreflight,
-      preflightCommitment: opts.preflightCommitment ?? commitment,
-      maxRetries: opts.maxRetries,
-    });
-    const res = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, commitment);
-    if (res.value.err) {
-      const landed = await connection
-        .getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 })
-        .catch(() => null);
-      throw parseError({ err: res.value.err, logs: landed?.meta?.logMessages ?? undefined, signature }, programId);
-    }
-    return signature;
+    return await sendAndConfirmRaw(connection, tx, { ...opts, commitment, programId, blockhash, lastValidBlockHeight });
   } catch (e) {
     throw parseError(e, programId);
   }
+}
+
+/**
+ * Sends a transaction every required signer has already signed (e.g. a taker completing a maker's
+ * signed quote: its blockhash is the maker's) and waits for `commitment`. Failures are thrown as
+ * PortfolioMarginError.
+ */
+export async function sendAndConfirmSignedTransaction(connection: Connection, tx: Transaction, opts: SendTxOptions = {}): Promise<TransactionSignature> {
+  const programId = opts.programId ?? PROGRAM_ID;
+  try {
+    const commitment: Commitment = opts.commitment ?? "confirmed";
+    const blockhash = tx.recentBlockhash;
+    if (!blockhash) throw new Error("transaction has no recent blockhash");
+    const lastValidBlockHeight = tx.lastValidBlockHeight ?? (await connection.getBlockHeight(commitment)) + 150;
+    return await sendAndConfirmRaw(connection, tx, { ...opts, commitment, programId, blockhash, lastValidBlockHeight });
+  } catch (e) {
+    throw parseError(e, programId);
+  }
+}
+
+async function sendAndConfirmRaw(
+  connection: Connection,
+  tx: Transaction,
+  opts: SendTxOptions & { commitment: Commitment; programId: PublicKey; blockhash: string; lastValidBlockHeight: number },
+): Promise<TransactionSignature> {
+  const { commitment, programId, blockhash, lastValidBlockHeight } = opts;
+  const signature = await connection.sendRawTransaction(tx.serialize(), {
+    skipPreflight: opts.skipPreflight,
+    preflightCommitment: opts.preflightCommitment ?? commitment,
+    maxRetries: opts.maxRetries,
+  });
+  const res = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, commitment);
+  if (res.value.err) {
+    const landed = await connection
+      .getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 })
+      .catch(() => null);
+    throw parseError({ err: res.value.err, logs: landed?.meta?.logMessages ?? undefined, signature }, programId);
+  }
+  return signature;
 }

@@ -474,3 +474,47 @@ const Q48 = 2 ** 48;
     expect(again.collaterals.map((c) => c.created)).to.deep.equal([false, false]);
   });
 });
+
+(ON_LOCALNET ? describe : describe.skip)("e2e (localnet): pm quote create / show / accept, pm positions", function () {
+  this.timeout(300_000);
+  let w: MarketsWorld;
+  let maker: Keypair;
+  let taker: Keypair;
+  let makerKey: string;
+  let takerKey: string;
+  const asMaker = pmRunner(() => ({ w, keyFile: makerKey }));
+  const asTaker = pmRunner(() => ({ w, keyFile: takerKey }));
+
+  before(async function () {
+    w = await createMarketsWorld();
+    ({ user: maker } = await createUser(w, usdc("200000")));
+    ({ user: taker } = await createUser(w, usdc("200000")));
+    [makerKey, takerKey] = [writeKeyFile(maker), writeKeyFile(taker)];
+    for (const run of [asMaker, asTaker]) {
+      await run.json("account", "create");
+      await run.json("account", "deposit", "200000");
+    }
+  });
+
+  it("the maker signs a perpetual quote, the taker shows and accepts it; positions show the legs", async function () {
+    await refreshOracles(w);
+    const created = await asMaker.json("quote", "create", "--taker", taker.publicKey.toBase58(), "--market", "BTC", "--instrument", "0", "--side", "sell", "--size", "0.5", "--price", "100000", "--nonce", "7");
+    const encoded: string = created.quote;
+    const shown = await asTaker.pm("quote", "show", encoded);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.match(/maker:\s+sells 0\.50 @ 100,000\.00/);
+    expect(shown.stdout).to.contain("the program would accept the trade");
+    const accepted = await asTaker.json("quote", "accept", encoded);
+    expect(accepted.signature).to.be.a("string");
+    // the same quote again: the preview refuses it before sending (nonce spent)
+    const again = await asTaker.jsonError("quote", "accept", encoded);
+    expect(again.error).to.include({ name: "QuoteNonceUsed", source: "program" });
+    const takerAccount = w.client.marginAccountAddress(w.clearinghouse, taker.publicKey, 0);
+    const pos = await asTaker.json("positions", takerAccount.toBase58());
+    expect(pos.positions).to.have.length(1);
+    expect(pos.positions[0]).to.include({ market: "BTC", size: "500000", costBasis: "50000000000", settlement: "perpetual", fundingOwed: "0" });
+    const text = await asMaker.pm("positions");
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.match(/BTC\s+perp\s+-0\.50/);
+  });
+});

@@ -1,6 +1,6 @@
 // Markets, oracles and the on-chain margin check through the SDK, on the local node: markets are
 // created with oracle accounts written by setAccount, positions are written into margin accounts
-// directly (trading is a later issue), and the program's simulate_margin is compared with the SDK's
+// directly (quote debt and settled expiries too), and the program's simulate_margin is compared with the SDK's
 // mirror integer for integer.
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
@@ -9,17 +9,20 @@ import {
   MarginReport,
   MarketInfo,
   PortfolioMarginAdmin,
+  engineAccount,
   evaluateSnapshot,
+  snapshotPrices,
   marginAccountInfo,
   previewWithdraw,
   snapshotOf,
 } from "../../app/src";
-import { Kind, MarginResult, MAX_POSITIONS, RiskError } from "../../app/src/risk";
+import { Kind, MarginResult, MAX_POSITIONS, QUOTE, RiskError } from "../../app/src/risk";
 import {
   createMarginAccountDirect,
   mintTestTokens,
   TestMarket,
   writeMarginAccount,
+  writeSettlementPrice,
   writeTestOracle,
 } from "../../app/src/testing";
 import {
@@ -202,6 +205,69 @@ function expectSameMargin(report: MarginReport, mirror: MarginResult, label: str
     expect(withOptions).to.be.at.least(50);
     expect(withWbtc).to.be.at.least(10);
     expect(belowMm).to.be.within(5, 55);
+  });
+
+  it("simulate_margin and the mirror agree on accounts with quote debt and positions in settled expiries", async function () {
+    await freshOracles();
+    const rnd = seeded(20261203);
+    // settle the 7-day expiry of BTC and SOL (written directly: its time has not come) at +-10% of spot
+    const settled = [
+      { m: markets[0], price: 92_500_000_000n },
+      { m: markets[2], price: 215_000_000n },
+    ];
+    for (const s of settled) await writeSettlementPrice(w.client, s.m.address, 0, s.price);
+    try {
+      const chain: MarketInfo[] = await w.client.allMarkets(w.clearinghouse);
+      expect(chain[0].expiries[0].settlementPrice).to.equal(92_500_000_000n);
+      const owner = Keypair.generate().publicKey;
+      let [withDebt, withSettled, negativeQuote] = [0, 0, 0];
+      for (let n = 0; n < 24; n++) {
+        const address = Keypair.generate().publicKey;
+        await createMarginAccountDirect(w.client, address, w.clearinghouse, owner);
+        const used = [chain[0], chain[2]].slice(0, 1 + rnd(2));
+        const positions = Array.from({ length: 2 + rnd(8) }, () => {
+          const m = used[rnd(used.length)];
+          // half the legs in the settled expiry (its future and options), the rest anywhere
+          const pool = rnd(2) ? m.instruments.filter((i) => i.kind !== Kind.Perp && i.expiryIndex === 0) : m.instruments;
+          const ins = pool[rnd(pool.length)];
+          const spot = markets[m.marketIndex].spec.spot;
+          const size = BigInt(Math.round(((rnd(2) ? 1 : -1) * (1 + rnd(5_000)) * 100_000_000) / spot));
+          const linear = ins.kind === Kind.Perp || ins.kind === Kind.Future;
+          const costBasis = linear ? (size * BigInt(Math.round(spot * (0.9 + rnd(200) / 1000) * 1e6))) / 1_000_000n : size * BigInt(rnd(1000)) * 1_000n;
+          return { marketIndex: m.marketIndex, instrumentIndex: ins.index, size, costBasis, fundingSnapshot: BigInt(rnd(1000)) };
+        });
+        // the same (market, instrument) twice is not a state the program makes
+        const unique = positions.filter((p, i) => positions.findIndex((q) => q.marketIndex === p.marketIndex && q.instrumentIndex === p.instrumentIndex) === i);
+        const debt = rnd(3) === 0 ? 0n : BigInt(rnd(500_000)) * 1_000_000n;
+        const collaterals = debt === 0n ? [{ mint: w.quoteMint, amount: BigInt(rnd(500_000)) * 1_000_000n }] : [];
+        if (rnd(2) && used.includes(chain[0])) collaterals.push({ mint: wbtc, amount: BigInt(1 + rnd(1_000)) * 1_000_000n });
+        await writeMarginAccount(w.client, address, { positions: unique, collaterals, quoteDebt: debt });
+
+        const account = marginAccountInfo(address, await w.client.fetchMarginAccount(address));
+        expect(account.quoteDebt).to.equal(debt);
+        if (debt > 0n) withDebt++;
+        if (unique.some((p) => chain[p.marketIndex].instruments[p.instrumentIndex].expiryIndex === 0 && chain[p.marketIndex].instruments[p.instrumentIndex].kind !== Kind.Perp)) withSettled++;
+        const snap = await snapshotOf(w.client, account, ch);
+        let report: MarginReport;
+        try {
+          report = await w.client.simulateMargin(address);
+        } catch (e) {
+          // an account past the engine's bounds fails on both sides
+          expect(() => evaluateSnapshot(snap)).to.throw();
+          continue;
+        }
+        const mirror = evaluateSnapshot({ ...snap, now: report.timestamp });
+        const quote = engineAccount(account, ch, snap.markets, snapshotPrices({ ...snap, now: report.timestamp }), report.timestamp).collateral.find((c) => c.asset === QUOTE);
+        if (quote && quote.amount < 0n) negativeQuote++;
+        expectSameMargin(report, mirror, `account ${n}`);
+      }
+      console.log(`      24 accounts: ${withDebt} with quote debt, ${withSettled} with settled legs, ${negativeQuote} with a negative quote entry`);
+      expect(withDebt).to.be.at.least(8);
+      expect(withSettled).to.be.at.least(8);
+      expect(negativeQuote).to.be.at.least(4);
+    } finally {
+      for (const s of settled) await writeSettlementPrice(w.client, s.m.address, 0, 0n);
+    }
   });
 
   it("an account too large for the engine fails alike on chain (MathOverflow) and in the mirror (Overflow)", async function () {

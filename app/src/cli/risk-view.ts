@@ -200,7 +200,7 @@ function rowsOf(prep: MarketPrep, pnl: bigint[], worstIndex: number, mirror?: bi
   return rows.sort((x, y) => (x.shiftQ48 < y.shiftQ48 ? -1 : x.shiftQ48 > y.shiftQ48 ? 1 : x.point - y.point));
 }
 
-function instrumentLabel(kind: Kind, expiry: bigint | null, strike: bigint): string {
+export function instrumentLabel(kind: Kind, expiry: bigint | null, strike: bigint): string {
   const day = expiry === null ? "" : ` ${isoTime(expiry).slice(0, 10)}`;
   return kind === Kind.Call || kind === Kind.Put ? `${KIND_NAMES[kind]} ${usd(strike)}${day}` : `${KIND_NAMES[kind]}${day}`;
 }
