@@ -506,9 +506,12 @@ const Q48 = 2 ** 48;
     expect(shown.stdout).to.contain("the program would accept the trade");
     const accepted = await asTaker.json("quote", "accept", encoded);
     expect(accepted.signature).to.be.a("string");
-    // the same quote again: the preview refuses it before sending (nonce spent)
-    const again = await asTaker.jsonError("quote", "accept", encoded);
-    expect(again.error).to.include({ name: "QuoteNonceUsed", source: "program" });
+    // the same quote again, by either name of the taker's command: the preview refuses it before
+    // sending (nonce spent)
+    for (const command of [["quote", "accept"], ["trade"]]) {
+      const again = await asTaker.jsonError(...command, encoded);
+      expect(again.error).to.include({ name: "QuoteNonceUsed", source: "program" });
+    }
     const takerAccount = w.client.marginAccountAddress(w.clearinghouse, taker.publicKey, 0);
     const pos = await asTaker.json("positions", takerAccount.toBase58());
     expect(pos.positions).to.have.length(1);

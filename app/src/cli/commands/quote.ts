@@ -123,21 +123,28 @@ export function register(program: Command): void {
       }),
     );
 
+  // The taker's side: shows the quote, previews margin, signs and sends (refused before sending
+  // when the preview fails). `pm trade <quote>` is the same command at the top level.
+  const accept = action(async (cmd: Command, encoded: string) => {
+    const ctx = getContext(cmd);
+    const { trading, decoded, market } = await decodeWithMarket(ctx, encoded);
+    const preview = await trading.previewSignedQuote(decoded);
+    const lines = [...quoteLines(decoded, market), ...previewLines(preview)];
+    if (preview.error && !cmd.opts().force) throw new CommandError(preview.error, { quote: decoded.quote }, lines);
+    const { signature } = await trading.acceptSignedQuote(encoded, { taker: ctx.keypair, preview: false });
+    emit(cmd, { signature, quote: decoded.quote, preview: { ...preview, error: preview.error?.toJSON() ?? null } }, () => [...lines, `traded: ${signature}`]);
+  });
+  const forceOption = "send even when the preview says the program will refuse it";
   quote
     .command("accept <quote>")
     .description("complete a quote as the taker (the wallet): shows it, previews margin, signs and sends (refused before sending if the preview fails)")
-    .option("--force", "send even when the preview says the program will refuse it")
-    .action(
-      action(async (cmd, encoded: string) => {
-        const ctx = getContext(cmd);
-        const { trading, decoded, market } = await decodeWithMarket(ctx, encoded);
-        const preview = await trading.previewSignedQuote(decoded);
-        const lines = [...quoteLines(decoded, market), ...previewLines(preview)];
-        if (preview.error && !cmd.opts().force) throw new CommandError(preview.error, { quote: decoded.quote }, lines);
-        const { signature } = await trading.acceptSignedQuote(encoded, { taker: ctx.keypair, preview: false });
-        emit(cmd, { signature, quote: decoded.quote, preview: { ...preview, error: preview.error?.toJSON() ?? null } }, () => [...lines, `traded: ${signature}`]);
-      }),
-    );
+    .option("--force", forceOption)
+    .action(accept);
+  program
+    .command("trade <quote>")
+    .description("trade on a maker's quote as the taker (the wallet): the same as `quote accept`")
+    .option("--force", forceOption)
+    .action(accept);
 
   quote
     .command("cancel <nonce-floor>")
