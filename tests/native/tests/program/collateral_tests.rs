@@ -371,6 +371,26 @@ mod non_stable {
     }
 
     pm_test! {
+        async fn a_second_stablecoin_counts_at_one_less_its_haircut_and_needs_no_market() {
+            let mut m = MarketWorld::new().await;
+            let (admin, ch, owner, margin) = (m.admin.pubkey(), m.clearinghouse, m.user.key.insecure_clone(), m.user.margin_account);
+            let (usdt, token) = new_mint_with_tokens(&mut m.ctx, &owner.pubkey(), 6, 1_000 * USDC).await;
+            let params = AddCollateralParams { market_index: QUOTE_MARKET, haircut_mm_ppm: 5_000, haircut_im_ppm: 10_000, deposit_cap: u64::MAX };
+            m.send_admin(add_collateral_ix(&admin, &ch, &usdt, params)).await;
+            let t = Transfer { vault: collateral_vault_pda(&ch, &usdt), token_account: token, ..m.transfer(&m.user) };
+            send_ok(&mut m.ctx, &[t.deposit(1_000 * USDC)], &[&owner]).await;
+            // no market held: valued at 1.0 with its own haircuts (0.5% MM, 1% IM of 1,000)
+            let r = m.report(&margin, &[]).await;
+            assert_eq!((r.equity, r.haircut.mm, r.haircut.im, r.im), (1_000 * USDC as i64, 5 * USDC as i64, 10 * USDC as i64, 10 * USDC as i64));
+            // a margin-checked withdrawal needs no market account either
+            send_ok(&mut m.ctx, &[t.withdraw(990 * USDC)], &[&owner]).await;
+            assert_eq!(token_balance(&mut m.ctx, &token).await, 990 * USDC);
+            let r = m.report(&margin, &[]).await;
+            assert_eq!((r.equity, r.im), (10 * USDC as i64, USDC as i64 / 10));
+        }
+    }
+
+    pm_test! {
         async fn add_collateral_rejects_listed_mints_bad_haircuts_and_unknown_markets() {
             let mut m = MarketWorld::new().await;
             let (usdc, wbtc) = (m.mint, m.wbtc);
