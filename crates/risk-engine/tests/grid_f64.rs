@@ -46,8 +46,10 @@ fn f64_margin(m: &Model) -> Option<(f64, f64, f64, f64)> {
     for c in m.collateral {
         if c.asset == QUOTE {
             equity += c.amount as f64;
-            hc_mm += (c.amount as f64 * ppm(c.haircut_mm_ppm)).ceil();
-            hc_im += (c.amount as f64 * ppm(c.haircut_im_ppm)).ceil();
+            // a haircut applies to what the account holds, never to a quote debt
+            let held = c.amount.max(0) as f64;
+            hc_mm += (held * ppm(c.haircut_mm_ppm)).ceil();
+            hc_im += (held * ppm(c.haircut_im_ppm)).ceil();
         }
     }
     equity -= net.iter().map(|p| p.cost as f64).sum::<f64>();
