@@ -147,13 +147,9 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, Trade<'info>>, quote: T
         let oi = &mut market.instruments[quote.instrument_index as usize].open_interest;
         *oi = (*oi + long(maker_size) + long(taker_size)).saturating_sub(long(maker_old) + long(taker_old));
         if kind == Kind::Perp {
-            let window = market.trading.ema_window_secs;
-            market.mark_ema = ema_update(market.mark_ema, quote.price, now - market.mark_ema_updated_at, window);
-            market.mark_ema_updated_at = now;
+            market.observe_perp_trade(quote.price, now);
         }
-        let window = market.trading.ema_window_secs;
-        market.oracle_ema = ema_update(market.oracle_ema, spot, now - market.oracle_ema_updated_at, window);
-        market.oracle_ema_updated_at = now;
+        market.observe_oracle(spot, now);
         (maker_fee, taker_fee, maker_out, taker_out, maker_size, taker_size)
     };
 

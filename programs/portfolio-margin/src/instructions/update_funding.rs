@@ -5,7 +5,7 @@ use crate::events::FundingUpdated;
 use crate::margin::oracle_spec;
 use crate::oracle::{read_price, Action};
 use crate::state::*;
-use crate::trading::{ema_update, funding_step};
+use crate::trading::funding_step;
 
 #[derive(Accounts)]
 pub struct UpdateFunding<'info> {
@@ -27,10 +27,8 @@ pub fn handler(ctx: Context<UpdateFunding>) -> Result<()> {
     let elapsed = now.saturating_sub(market.funding_updated_at);
     require!(elapsed >= market.trading.funding_interval_secs as i64, PmError::FundingTooSoon);
     let price = read_price(&ctx.accounts.oracle, &oracle_spec(&market, &ch), &market.oracle_limits.limits(Action::Margin), now)?;
-    let window = market.trading.ema_window_secs;
-    market.oracle_ema = ema_update(market.oracle_ema, price.price, now - market.oracle_ema_updated_at, window);
-    market.oracle_ema_updated_at = now;
-    if now - market.mark_ema_updated_at > window as i64 {
+    market.observe_oracle(price.price, now);
+    if now - market.mark_ema_updated_at > market.trading.ema_window_secs as i64 {
         market.mark_ema = market.oracle_ema;
     }
     let (step, rate_ppm) = funding_step(market.mark_ema, market.oracle_ema, elapsed, &market.trading)?;

@@ -381,6 +381,18 @@ impl TradingParams {
 impl Market {
     pub const SPACE: usize = 8 + MARKET_SIZE;
 
+    /// Moves the oracle EMA toward `spot` (every trade and funding update).
+    pub fn observe_oracle(&mut self, spot: u64, now: i64) {
+        self.oracle_ema = crate::trading::ema_update(self.oracle_ema, spot, now - self.oracle_ema_updated_at, self.trading.ema_window_secs);
+        self.oracle_ema_updated_at = now;
+    }
+
+    /// Moves the mark EMA toward a perpetual trade's `price`.
+    pub fn observe_perp_trade(&mut self, price: u64, now: i64) {
+        self.mark_ema = crate::trading::ema_update(self.mark_ema, price, now - self.mark_ema_updated_at, self.trading.ema_window_secs);
+        self.mark_ema_updated_at = now;
+    }
+
     pub fn engine_params(&self) -> Result<MarketParams> {
         params_from_stored(&self.params)
     }

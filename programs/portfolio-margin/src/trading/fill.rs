@@ -3,7 +3,7 @@
 
 use anchor_lang::prelude::*;
 
-use super::{ceil_unit, floor_unit, to_i64};
+use super::{floor_unit, to_i64};
 use crate::errors::PmError;
 use crate::state::Position;
 
@@ -44,21 +44,12 @@ pub fn apply_fill(position: &mut Position, delta: i64, price: u64, linear: bool)
     if opening != 0 {
         cost -= trade_cash(opening as i64, price);
     }
+    // closing the whole size closes exactly the whole basis: a closed position keeps none
     let new_size = size + d;
-    if new_size == 0 {
-        // a closed position keeps no basis: whatever rounding left in it is realised
-        realized -= cost;
-        cost = 0;
-    }
     let premium = if linear { 0 } else { trade_cash(closing as i64, price) + trade_cash(opening as i64, price) };
     position.size = to_i64(new_size)?;
     position.cost_basis = to_i64(cost)?;
     Ok(FillOutcome { cash: to_i64(if linear { realized } else { premium })?, realized: to_i64(realized)? })
-}
-
-/// `ceil_unit` re-exported for callers computing notional (fees, caps).
-pub fn notional_ceil(size: u64, price: u64) -> i128 {
-    ceil_unit(size as i128 * price as i128)
 }
 
 #[cfg(test)]

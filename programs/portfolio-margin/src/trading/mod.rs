@@ -28,10 +28,6 @@ pub fn floor_unit(value: i128) -> i128 {
     value.div_euclid(UNIT)
 }
 
-/// `value / UNIT` rounded toward +infinity.
-pub fn ceil_unit(value: i128) -> i128 {
-    -(-value).div_euclid(UNIT)
-}
 
 pub fn to_i64(v: i128) -> Result<i64> {
     i64::try_from(v).map_err(|_| error!(PmError::MathOverflow))
