@@ -5,7 +5,7 @@ import fs from "fs";
 import path from "path";
 import {
   black76, evaluate, Collateral, fixed, GlobalParams, GLOBAL_PARAMS, Kind, MarginResult, MarketParams, MARKET_PARAMS,
-  MarketState, OptionKind, paramsFromValues, Position, RiskArrayCache, RiskError, firstLoosened,
+  MarketState, markValue, OptionKind, paramsFromValues, Position, RiskArrayCache, RiskError, firstLoosened,
 } from "../../app/src/risk";
 
 const FILE = path.resolve(__dirname, "../../crates/risk-engine/golden/vectors.json");
@@ -16,10 +16,13 @@ interface MarginVec {
   positions: S[][]; collateral: S[][];
   out: { error?: string; equity: S; mm: S; im: S; scan: S[]; addons: S[][]; markets: { pnl: S[]; worst: S; worst_index: S; range_ppm: S; addons: S[][] }[] };
 }
+/** `risk_engine::mark_value` of an instrument of market `market` of margin case `case`, at its time. */
+interface MarkVec { case: S; market: S; kind: S; slice: S; strike: S; out: [S, S] | { error: string } }
 const vectors = JSON.parse(fs.readFileSync(FILE, "utf8")) as {
   price: { kind: OptionKind; in: S[]; out: S[] | { error: string } }[];
   kernels: S[][];
   margin: MarginVec[];
+  marks: MarkVec[];
 };
 
 function account(v: MarginVec) {
@@ -129,6 +132,31 @@ describe("risk engine TS mirror: golden vectors (bit-exact with Rust)", function
     }
     expect(bad, `${bad} margin vectors differ`).to.equal(0);
     expect(ok).to.be.at.least(900);
+  });
+
+  it("values every mark-value vector (a liquidation's transfer price) bit for bit", () => {
+    expect(vectors.marks.length).to.be.at.least(4000);
+    const kinds = new Set<string>();
+    let [bad, ok] = [0, 0];
+    for (const [i, v] of vectors.marks.entries()) {
+      const m = account(vectors.margin[Number(v.case)]).markets[Number(v.market)];
+      const got = run(() => markValue(m, Number(v.kind) as Kind, Number(v.slice), BigInt(v.strike), BigInt(vectors.margin[Number(v.case)].now)));
+      const gotFlat = "error" in got ? got : [String(got.long), String(got.short)];
+      if (JSON.stringify(gotFlat) !== JSON.stringify(v.out)) {
+        if (bad++ < 3) console.error(`mark vector ${i}:`, gotFlat, v.out);
+        continue;
+      }
+      if (!("error" in got)) {
+        ok++;
+        kinds.add(v.kind);
+        // rounding: long down, short up, at most one unit apart (a perpetual: spot exactly)
+        expect(got.short - got.long >= 0n && got.short - got.long <= 1n, `vector ${i}`).to.equal(true);
+        if (Number(v.kind) === Kind.Perp) expect(got.long).to.equal(m.spot);
+      }
+    }
+    expect(bad, `${bad} mark-value vectors differ`).to.equal(0);
+    expect(ok).to.be.at.least(4000);
+    expect([...kinds].sort()).to.deep.equal(["0", "1", "2", "3"]);
   });
 });
 

@@ -236,6 +236,24 @@ function unitValue(mp: MarketPrep, p: Position, ra: RiskArray): bigint {
   return p.size > 0n ? v >> bits : (v + (1n << bits) - 1n) >> bits;
 }
 
+/** One contract's value in quote units: `long` rounded down, `short` rounded up. */
+export interface MarkValue { long: bigint; short: bigint }
+
+/**
+ * One contract's value of an instrument of market `m` at its spot and vols (quote units per
+ * contract, long rounded down, short rounded up): the mark at which a liquidation transfers a
+ * position. Mirror of `risk_engine::mark_value`: perpetual = spot, future = forward, option = the
+ * engine's model value; the market is validated as an evaluation validates it.
+ */
+export function markValue(m: MarketState, kind: Kind, slice: number, strike: bigint, now: bigint): MarkValue {
+  const mp = new MarketPrep(m);
+  const contract: Position = { market: 0, kind, slice, strike, size: UNIT, cost: 0n };
+  const ra = instrumentArray(mp, contract, now);
+  if (kind === Kind.Perp) return { long: mp.spot, short: mp.spot };
+  const bits = BigInt(mp.priceBits);
+  return { long: ra.valuePx >> bits, short: (ra.valuePx + (1n << bits) - 1n) >> bits };
+}
+
 /** Evaluate an account (the TypeScript mirror of `risk_engine::evaluate`). */
 export function evaluate(account: Account, cache?: RiskArrayCache): MarginResult {
   const { global: g, markets, collateral, now } = account;

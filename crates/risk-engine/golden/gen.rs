@@ -8,6 +8,8 @@ use std::fmt::Write;
 
 pub const N_MARGIN: usize = 1000;
 pub const N_PRICE: usize = 300;
+/// Mark values (`mark_value`) drawn per market of each margin case.
+pub const N_MARK_PER_MARKET: usize = 2;
 pub const SEED: u64 = 0x5eed_2026;
 
 struct Rng(u64);
@@ -306,6 +308,36 @@ fn kernel_json(r: &mut Rng) -> String {
     rows.join(",\n")
 }
 
+/// Mark-value vectors: per market of each margin case, `N_MARK_PER_MARKET` instruments (kind,
+/// slice, strike) valued by `mark_value` at the case's time, `[long, short]` or an error. Drawn
+/// with their own generator so the other vectors do not move.
+fn marks_json(cases: &[Case]) -> String {
+    let mut r = Rng(SEED ^ 0x6d61_726b);
+    let mut ws = Workspace::new();
+    let mut rows: Vec<String> = Vec::new();
+    for (ci, c) in cases.iter().enumerate() {
+        for (mi, m) in c.ms.iter().enumerate() {
+            for _ in 0..N_MARK_PER_MARKET {
+                let kind = [Kind::Perp, Kind::Future, Kind::Call, Kind::Put][r.int(0, 3) as usize];
+                // now and then one past the listed slices (BadSliceIndex) or a zero strike (BadPrice)
+                let slice = if r.chance(3) { m.n_slices } else { r.int(0, m.n_slices as i64 - 1) as u8 };
+                let strike = if r.chance(2) { 0 } else { ((m.spot as i128 * r.int(200_000, 5_000_000) as i128) / 1_000_000).max(1) as u64 };
+                let mut s = format!(
+                    "{{\"case\":\"{ci}\",\"market\":\"{mi}\",\"kind\":\"{}\",\"slice\":\"{slice}\",\"strike\":\"{strike}\",\"out\":",
+                    kind as u8
+                );
+                match mark_value(&mut ws, m, kind, slice, strike, c.now) {
+                    Err(e) => write!(s, "{{\"error\":\"{}\"}}", error_name(e)).unwrap(),
+                    Ok((long, short)) => s.push_str(&arr([long as i128, short as i128])),
+                }
+                s.push('}');
+                rows.push(s);
+            }
+        }
+    }
+    rows.join(",\n")
+}
+
 /// The whole vectors file.
 pub fn generate() -> String {
     let mut r = Rng(SEED);
@@ -319,12 +351,16 @@ pub fn generate() -> String {
     out.push_str("],\n\"kernels\":[\n");
     out.push_str(&kernel_json(&mut r));
     out.push_str("\n],\n\"margin\":[\n");
+    let mut cases = Vec::with_capacity(N_MARGIN);
     for i in 0..N_MARGIN {
         let c = rand_case(&mut r);
         out.push_str(&case_json(&c));
         out.push_str(if i + 1 < N_MARGIN { ",\n" } else { "\n" });
+        cases.push(c);
     }
-    out.push_str("]}\n");
+    out.push_str("],\n\"marks\":[\n");
+    out.push_str(&marks_json(&cases));
+    out.push_str("\n]}\n");
     out
 }
 

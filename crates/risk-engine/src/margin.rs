@@ -325,6 +325,15 @@ pub fn evaluate_into(ws: &mut Workspace, account: &Account) -> Result<(), Error>
     aggregate(ws, g, account.markets.iter().any(|m| m.vol_stale))
 }
 
+/// One contract's value of an instrument of market `m` at its spot and vols (quote units: long
+/// rounded down, short rounded up): the mark at which a liquidation transfers a position.
+pub fn mark_value(ws: &mut Workspace, m: &MarketState, kind: Kind, slice: u8, strike: u64, now: i64) -> Result<(i64, i64), Error> {
+    ws.prep.init(m)?;
+    let contract = Position { market: 0, kind, slice, strike, size: UNIT, cost: 0 };
+    let value = instrument_arrays(ws, m, &contract, now)?;
+    Ok((value(true), value(false)))
+}
+
 /// Which market [`eval_market`] evaluates, and with what (a struct: SBF passes five arguments in
 /// registers).
 struct MarketCall<'a> {

@@ -518,3 +518,35 @@ fn memory_footprint_fits_sbf_limits() {
     assert_eq!(ws.out, eval(&ms, &ps, &[]));
     println!("Workspace {} bytes, MarketPrep {}", std::mem::size_of::<Workspace>(), std::mem::size_of::<MarketPrep>());
 }
+
+proptest! {
+    /// A liquidation's mark: the perpetual at spot, a future at its forward, an option at
+    /// textbook Black-76 (f64) with the slice's smile, within the pricer's stated accuracy; long
+    /// rounded down, short up, one unit apart at most.
+    #[test]
+    fn mark_values_match_an_f64_reference(mi in 0usize..3, kind in 0u8..4, slice in 0u8..5, k_ppm in 500_000u64..2_000_000) {
+        let m = market(mi);
+        let mut ws = Workspace::new();
+        let kind = [Kind::Perp, Kind::Future, Kind::Call, Kind::Put][kind as usize];
+        let strike = strike(mi, k_ppm);
+        let (long, short) = mark_value(&mut ws, &m, kind, slice, strike, NOW).unwrap();
+        prop_assert!(long <= short && short - long <= 1);
+        let s = m.spot as f64;
+        let sl = &m.slices[slice as usize];
+        let t = (sl.expiry - NOW) as f64 / (365.0 * DAY as f64);
+        let fwd = s * (sl.basis_ppm as f64 / 1e6 * t).exp();
+        let expected = match kind {
+            Kind::Perp => s,
+            Kind::Future => fwd,
+            _ => {
+                let p = &m.params;
+                let kmon = (strike as f64 / fwd).ln().clamp(-8.0, 8.0);
+                let vol = (sl.atm_ppm as f64 + sl.skew_ppm as f64 * kmon + sl.curv_ppm as f64 * kmon * kmon) / 1e6;
+                let vol = vol.clamp(p.vol_min_ppm as f64 / 1e6, p.vol_max_ppm as f64 / 1e6);
+                b76(kind == Kind::Call, fwd, strike as f64, vol, t, 1.0).0
+            }
+        };
+        let bound = 1e-8 * fwd.max(strike as f64) + 2.0;
+        prop_assert!((long as f64 - expected).abs() <= bound, "{:?} K={} long {} vs {}", kind, strike, long, expected);
+    }
+}

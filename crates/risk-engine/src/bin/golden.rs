@@ -8,7 +8,8 @@ fn main() {
     let s = gen::generate();
     std::fs::write(&out, &s).expect("write vectors");
     let errs = s.matches("\"error\"").count();
-    eprintln!("wrote {} ({} bytes, {} margin + {} price vectors, {} error cases)", out, s.len(), gen::N_MARGIN, gen::N_PRICE, errs);
+    let marks = s.matches("\"case\":").count();
+    eprintln!("wrote {} ({} bytes, {} margin + {} price + {} mark-value vectors, {} error cases)", out, s.len(), gen::N_MARGIN, gen::N_PRICE, marks, errs);
     let ts = concat!(env!("CARGO_MANIFEST_DIR"), "/../../app/src/risk/params.generated.ts");
     std::fs::write(ts, gen::params_ts()).expect("write params.generated.ts");
     eprintln!("wrote {ts}");
