@@ -9,7 +9,11 @@
 // its risk matrices; a withdrawal that would breach IM is previewed and refused
 // (InsufficientMargin), one that does not is previewed and lands. Finally two traders trade by RFQ
 // (a covered call and a perp hedge), time passes (setClock), funding accrues, and the option
-// expires and settles, with both accounts' margin before and after each step.
+// expires and settles, with both accounts' margin before and after each step. Last, a crash: an
+// over-levered account falls below maintenance margin, the crank's scan finds it, a liquidator
+// plans and sends the liquidation step by step (legs, equity, MM, fee split), the insurance fund
+// is funded, and a second crash leaves the account bankrupt: resolve_bankruptcy has the fund pay
+// the deficit.
 const fs = require("fs");
 const path = require("path");
 const ROOT = path.resolve(__dirname, "..");
@@ -110,7 +114,9 @@ async function run(rpc, walletPath) {
 
   try {
     const c = { sdk, testing, riskView, marketView, Kind, bootstrap, admin, walletKp, connection, client, user, index, marginAccount };
-    await tradingSession(c, await optionsBook(c));
+    const world = await optionsBook(c);
+    await tradingSession(c, world);
+    await crashScene(c, world);
   } catch (e) {
     // the test oracles and the options book are written with the native node's setAccount
     if (!/^setAccount:/.test(e && e.message)) throw e;
@@ -197,13 +203,34 @@ async function optionsBook(c) {
 }
 
 /**
+ * A new wallet with a margin account holding `usdcAmount` (a decimal string) USDC and
+ * `wbtcAmount` (native units) wBTC: { kp, client, account }.
+ */
+async function fundedUser(c, world, wbtcAmount, usdcAmount) {
+  const { sdk, testing, connection, walletKp } = c;
+  const { clearinghouse, quoteMint, wbtc } = world;
+  const { Keypair } = require("@solana/web3.js");
+  const { Wallet } = require("@coral-xyz/anchor");
+  const kp = Keypair.generate();
+  await testing.fundAccounts(connection, walletKp, [kp.publicKey], 1);
+  const client = new sdk.PortfolioMarginClient(connection, new Wallet(kp), { confirmOptions: { commitment: "confirmed", preflightCommitment: "confirmed" } });
+  await testing.mintTestTokens(connection, walletKp, quoteMint, kp.publicKey, sdk.parseQuoteAmount(usdcAmount));
+  await client.createMarginAccount({ clearinghouse });
+  await client.deposit({ clearinghouse, amount: sdk.parseQuoteAmount(usdcAmount) });
+  if (wbtcAmount > 0n) {
+    await testing.mintTestTokens(connection, walletKp, wbtc, kp.publicKey, wbtcAmount);
+    await client.deposit({ clearinghouse, mint: wbtc, amount: wbtcAmount });
+  }
+  return { kp, client, account: client.marginAccountAddress(clearinghouse, kp.publicKey, 0) };
+}
+
+/**
  * Two accounts trade by RFQ (a covered call and a perp hedge), time passes (setClock), funding
  * accrues, the option expires and settles; each step prints both accounts' margin before and after.
  */
 async function tradingSession(c, world) {
   const { sdk, testing, Kind, connection, walletKp } = c;
   const { clearinghouse, quoteMint, wbtc } = world;
-  const { Keypair } = require("@solana/web3.js");
   const { Wallet } = require("@coral-xyz/anchor");
   const positionsView = require(path.join(ROOT, "app", "src", "cli", "positions-view"));
   const opts = { commitment: "confirmed", preflightCommitment: "confirmed" };
@@ -219,17 +246,7 @@ async function tradingSession(c, world) {
   step("Two traders: Alice (1 wBTC + 20,000 USDC) and Bob (50,000 USDC)");
   const traders = {};
   for (const [name, wbtcAmount, usdcAmount] of [["Alice", 100_000_000n, "20000"], ["Bob", 0n, "50000"]]) {
-    const kp = Keypair.generate();
-    await testing.fundAccounts(connection, walletKp, [kp.publicKey], 1);
-    const client = new sdk.PortfolioMarginClient(connection, new Wallet(kp), { confirmOptions: opts });
-    await testing.mintTestTokens(connection, walletKp, quoteMint, kp.publicKey, sdk.parseQuoteAmount(usdcAmount));
-    await client.createMarginAccount({ clearinghouse });
-    await client.deposit({ clearinghouse, amount: sdk.parseQuoteAmount(usdcAmount) });
-    if (wbtcAmount > 0n) {
-      await testing.mintTestTokens(connection, walletKp, wbtc, kp.publicKey, wbtcAmount);
-      await client.deposit({ clearinghouse, mint: wbtc, amount: wbtcAmount });
-    }
-    traders[name] = { kp, client, account: client.marginAccountAddress(clearinghouse, kp.publicKey, 0) };
+    traders[name] = await fundedUser(c, world, wbtcAmount, usdcAmount);
     line(name, traders[name].account.toBase58());
   }
   const { Alice, Bob } = traders;
@@ -303,6 +320,129 @@ async function tradingSession(c, world) {
     const v = positionsView.buildPositionsView(await t.client.marginSnapshot(t.account));
     for (const l of positionsView.renderPositionsView(v)) console.log(`    ${l}`);
   }
+}
+
+/**
+ * A crash: Carol's over-levered BTC book (wBTC collateral and a long perpetual bought from Dave),
+ * BTC falls, the crank's scan finds her below MM, Erin plans and sends the liquidation step by step;
+ * a further fall takes another step; the insurance fund is funded; a second crash makes Carol
+ * bankrupt and resolve_bankruptcy has the fund pay the deficit.
+ */
+async function crashScene(c, world) {
+  const { sdk, testing, connection, walletKp } = c;
+  const { clearinghouse, quoteMint, wbtc } = world;
+  const { Wallet } = require("@coral-xyz/anchor");
+  const liqView = require(path.join(ROOT, "app", "src", "cli", "liquidation-view"));
+  const opts = { commitment: "confirmed", preflightCommitment: "confirmed" };
+  const usd = (x) => sdk.formatQuoteAmount(x, { grouping: true });
+  const cents = (x) => {
+    const v = (x < 0n ? x - 5_000n : x + 5_000n) / 10_000n;
+    return sdk.formatUiAmount(v, 2, { grouping: true });
+  };
+  const operator = new sdk.PortfolioMarginAdmin(new sdk.PortfolioMarginClient(connection, new Wallet(walletKp), { confirmOptions: opts }));
+  const btcOracle = async (price) => {
+    const m = await operator.client.fetchMarketInfo(clearinghouse, 0);
+    const t = await sdk.clusterTime(connection);
+    await testing.setClock(connection, t);
+    await testing.writeTestOracle(operator, { address: m.oracle, source: m.oracleSource, feedId: m.feedId }, price, t);
+  };
+
+  step("A crash. First the crank refreshes BTC vols (a week has passed) and BTC is back at 100,000");
+  let btc = await operator.client.fetchMarketInfo(clearinghouse, 0);
+  await operator.updateVolParams({
+    clearinghouse,
+    market: btc.address,
+    sequence: btc.volSequence + 1n,
+    slices: btc.expiries.map((e) => ({ expiry: e.expiry, atmPpm: e.atmPpm, skewPpm: e.skewPpm, curvPpm: e.curvPpm, basisPpm: e.basisPpm })),
+  });
+  await btcOracle(100_000);
+  const people = {};
+  for (const [name, wbtcAmount, usdcAmount, what] of [
+    ["Dave", 0n, "3000000", "market maker"],
+    ["Carol", 25_000_000n, "15000", "over-levered: 0.25 wBTC + 15,000 USDC"],
+    ["Erin", 0n, "500000", "liquidator"],
+  ]) {
+    people[name] = await fundedUser(c, world, wbtcAmount, usdcAmount);
+    line(name, `${people[name].account.toBase58()} (${what})`);
+  }
+  const { Dave, Carol, Erin } = people;
+  const names = new Map(Object.entries(people).map(([n, p]) => [p.account.toBase58(), n]));
+  const margin = async (who) => {
+    const r = await who.client.simulateMargin(who.account);
+    return `equity ${cents(r.equity)}  IM ${cents(r.im)}  MM ${cents(r.mm)}${r.equity < r.mm ? "  (below MM: liquidatable)" : ""}`;
+  };
+
+  step("Carol buys 1.8 BTC perpetual from Dave at 100,000 (RFQ): her book is 2.05 BTC long on 40,000 of equity");
+  const now = await sdk.clusterTime(connection);
+  const quote = { instrumentIndex: 0, makerSide: sdk.MakerSide.Sell, size: 1_800_000n, price: 100_000_000_000n, oracleLimit: 0n, expiresAt: now + 60n, nonce: BigInt(Date.now()) };
+  const encoded = await new sdk.PortfolioMarginTrading(Dave.client).createSignedQuote({ maker: Dave.kp, makerAccount: Dave.account, takerAccount: Carol.account, marketIndex: 0, quote });
+  await new sdk.PortfolioMarginTrading(Carol.client).acceptSignedQuote(encoded, { taker: Carol.kp });
+  line("Carol", await margin(Carol));
+
+  const liq = new sdk.PortfolioMarginLiquidation(Erin.client);
+  /** Erin plans Carol's liquidation, prints it, sends its steps and prints what each did. */
+  const liquidateCarol = async () => {
+    const snapshot = await liq.liquidationSnapshot(Carol.account, Erin.account);
+    const plan = sdk.planLiquidation(snapshot);
+    const view = liqView.buildPlanView(plan, snapshot.markets, snapshot.clearinghouse, Erin.account);
+    console.log(dim("    the plan (`pm liquidate <account> --dry-run` prints the same):"));
+    for (const l of liqView.renderPlanView(view)) console.log(`    ${l}`);
+    if (plan.error) throw new Error(`the plan stops short: ${plan.error.message}`);
+    for (const [i, s] of plan.steps.entries()) {
+      const sig = await liq.liquidate({ marginAccount: Carol.account, liquidatorAccount: Erin.account, legs: s.legs, liquidator: Erin.kp });
+      const ev = sdk.liquidationEventsOf(await sdk.fetchTransactionEvents(connection, sig));
+      const e = ev.liquidations[0];
+      console.log(`    step ${i + 1} landed (${sig.slice(0, 16)}...): the program's LiquidationEvent:`);
+      line("  legs", ev.legs.map((l) => `${l.legKind === 0 ? "position" : "collateral"} ${sdk.formatUiAmount(l.size < 0n ? -l.size : l.size, l.legKind === 0 ? 6 : 8)} @ ${usd(l.price)}`).join(", "));
+      line("  equity", `${cents(e.equityBefore)} -> ${cents(e.equityAfter)}`);
+      line("  MM", `${cents(e.mmBefore)} -> ${cents(e.mmAfter)}`);
+      line("  fee", `${cents(e.fee)}: liquidator ${cents(e.liquidatorFee)}, insurance fund ${cents(e.insuranceFee)} (in the BTC fee pool until swept)`);
+      line("  Erin after", `equity ${cents(e.liquidatorEquity)}  IM ${cents(e.liquidatorIm)}`);
+    }
+    return plan;
+  };
+
+  step("Crash: BTC 100,000 -> 91,000 (oracle written); the crank's scan (findLiquidatable) finds Carol below MM");
+  await btcOracle(91_000);
+  for (const a of await liq.findLiquidatable(clearinghouse)) {
+    line(names.get(a.address.toBase58()) ?? a.address.toBase58().slice(0, 8), `equity ${cents(a.result.equity)}  MM ${cents(a.result.mm)}  short by ${cents(a.shortfall)}${a.bankrupt ? "  BANKRUPT" : ""}`);
+  }
+
+  step("Erin liquidates Carol: the legs that release the most MM per unit of notional, just enough to get back above MM");
+  await liquidateCarol();
+  line("Carol now", await margin(Carol));
+
+  step("The fall goes on: BTC 86,000: Carol is below MM again, another step");
+  await btcOracle(86_000);
+  line("Carol", await margin(Carol));
+  await liquidateCarol();
+  line("Carol now", await margin(Carol));
+
+  step("The insurance fund: Dave deposits 10,000 USDC, the operator sweeps the BTC fee pool into it (`pm insurance deposit`, `pm insurance show`)");
+  await testing.mintTestTokens(connection, walletKp, quoteMint, Dave.kp.publicKey, sdk.parseQuoteAmount("10000"));
+  await new sdk.PortfolioMarginLiquidation(Dave.client).depositInsurance({ clearinghouse, amount: sdk.parseQuoteAmount("10000") });
+  btc = await operator.client.fetchMarketInfo(clearinghouse, 0);
+  await new sdk.PortfolioMarginTrading(operator.client).sweepFees({ market: btc, amount: btc.feePool });
+  line("swept", `${usd(btc.feePool)} USDC (trading fees and the fund's share of the liquidation fees)`);
+  for (const l of liqView.renderInsuranceFund(await liq.insuranceFund(clearinghouse))) console.log(`    ${l}`);
+
+  step("A second crash: BTC 70,000: Carol's equity is negative: no liquidation can restore it; resolve_bankruptcy");
+  await btcOracle(70_000);
+  line("Carol", await margin(Carol));
+  const fundBefore = await liq.insuranceBalance(clearinghouse);
+  const plan = await liquidateCarol();
+  if (!plan.resolveBankruptcy) throw new Error("Carol should be bankrupt: this is a bug");
+  const sig = await liq.resolveBankruptcy({ marginAccount: Carol.account, resolverAccount: Erin.account, resolver: Erin.kp });
+  const b = sdk.liquidationEventsOf(await sdk.fetchTransactionEvents(connection, sig)).bankruptcies[0];
+  const fundAfter = await liq.insuranceBalance(clearinghouse);
+  console.log(`    resolve_bankruptcy landed (${sig.slice(0, 16)}...): the program's BankruptcyResolved:`);
+  line("  positions taken", `${b.positionsTaken} (by Erin, at mark; her fee ${cents(b.resolverFee)})`);
+  line("  deficit", `${cents(b.deficit)} USDC`);
+  line("  insurance fund", `${usd(fundBefore)} -> ${usd(fundAfter)} USDC (paid ${cents(b.insurancePaid)})`);
+  line("  socialised", `${cents(b.socialized)}, bad debt ${cents(b.badDebt)}`);
+  const carol = await Carol.client.fetchMarginAccountInfo(Carol.account);
+  line("Carol's account", `${carol.positions.length} positions, quote ${usd(sdk.quoteBalance(carol, quoteMint))} (empty)`);
+  line("Erin", await margin(Erin));
 }
 
 async function main() {

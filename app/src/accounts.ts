@@ -53,6 +53,14 @@ export interface ClearinghouseInfo {
   globalParams: GlobalParams;
   numMarkets: number;
   collaterals: CollateralInfo[];
+  /** A liquidation step may leave equity at most this much (ppm of the MM before it) above MM. */
+  liquidationBufferPpm: number;
+  /** Lifetime insurance-fund flows (native quote units): deposited, paid to bankrupt accounts,
+   * socialised to perpetual holders beyond what the fund could pay, and bad debt (no perpetual open). */
+  insuranceDeposited: bigint;
+  insurancePaid: bigint;
+  socializedLoss: bigint;
+  badDebt: bigint;
 }
 
 export function clearinghouseInfo(address: PublicKey, ch: ClearinghouseAccount): ClearinghouseInfo {
@@ -75,6 +83,11 @@ export function clearinghouseInfo(address: PublicKey, ch: ClearinghouseAccount):
       marketIndex: c.marketIndex === QUOTE_MARKET ? null : c.marketIndex,
       decimals: c.decimals,
     })),
+    liquidationBufferPpm: ch.liquidationBufferPpm,
+    insuranceDeposited: big(ch.insuranceDeposited),
+    insurancePaid: big(ch.insurancePaid),
+    socializedLoss: big(ch.socializedLoss),
+    badDebt: big(ch.badDebt),
   };
 }
 
@@ -141,6 +154,11 @@ export interface MarketInfo {
   feePool: bigint;
   /** Quote the market's positions paid in less what they were paid out (native units). */
   pnlPool: bigint;
+  /** Socialised loss per perpetual contract (quote units per 1e6 contracts, cumulative), charged
+   * to every perpetual position, long and short (`PositionInfo.lossSnapshot`). */
+  lossIndex: bigint;
+  /** Lifetime socialised loss charged to the market's perpetual holders (native quote units). */
+  socializedLoss: bigint;
 }
 
 /** A market's fees (ppm), funding and settlement parameters (programs' `TradingParams`). */
@@ -156,6 +174,10 @@ export interface TradingParamsInfo {
   maxFundingRatePpm: number;
   emaWindowSecs: number;
   settlementWindowSecs: number;
+  /** Liquidation fee, ppm of the notional taken over (size x spot; an option's at most its mark value). */
+  liquidationFeePpm: number;
+  /** The insurance fund's share of a liquidation fee (ppm); the liquidator keeps the rest. */
+  insuranceSharePpm: number;
 }
 
 export function marketInfo(address: PublicKey, m: MarketAccount): MarketInfo {
@@ -202,6 +224,8 @@ export function marketInfo(address: PublicKey, m: MarketAccount): MarketInfo {
     lastFundingRatePpm: big(m.lastFundingRatePpm),
     feePool: big(m.feePool),
     pnlPool: big(m.pnlPool),
+    lossIndex: big(m.lossIndex),
+    socializedLoss: big(m.socializedLoss),
   };
 }
 
@@ -217,6 +241,8 @@ export interface PositionInfo {
   size: bigint;
   costBasis: bigint;
   fundingSnapshot: bigint;
+  /** The market's `lossIndex` when socialised loss was last charged to this (perpetual) position. */
+  lossSnapshot: bigint;
 }
 
 export interface CollateralBalanceInfo {
@@ -271,6 +297,7 @@ export function marginAccountInfo(address: PublicKey, a: MarginAccountData): Mar
         size: big(p.size),
         costBasis: big(p.costBasis),
         fundingSnapshot: big(p.fundingSnapshot),
+        lossSnapshot: big(p.lossSnapshot),
       })),
     quoteDebt: big(a.quoteDebt),
     quoteNonceFloor: big(a.quoteNonceFloor),

@@ -193,6 +193,8 @@ export class PortfolioMarginAdmin {
     crankAuthority?: PublicKey;
     pythReceiverProgram?: PublicKey;
     pythOracleProgram?: PublicKey;
+    /** ppm of MM a liquidation step may leave equity above MM (at most 1,000,000). */
+    liquidationBufferPpm?: number;
   }) {
     return this.methods
       .updateClearinghouseConfig({
@@ -200,6 +202,7 @@ export class PortfolioMarginAdmin {
         crankAuthority: p.crankAuthority ?? null,
         pythReceiverProgram: p.pythReceiverProgram ?? null,
         pythOracleProgram: p.pythOracleProgram ?? null,
+        liquidationBufferPpm: p.liquidationBufferPpm ?? null,
       })
       .accountsStrict({ admin: this.wallet(p.admin), clearinghouse: p.clearinghouse })
       .instruction();

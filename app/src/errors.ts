@@ -352,3 +352,29 @@ export function parseError(e: unknown, ourProgramId: PublicKey = PROGRAM_ID): Po
 export const ProgramErrorCode: Readonly<Record<string, number>> = Object.freeze(
   Object.fromEntries([...PROGRAM_ERRORS].map(([code, { name }]) => [name, code])),
 );
+
+/** The program's liquidation and insurance errors (programs/portfolio-margin/src/errors.rs; codes from the IDL). */
+export const LIQUIDATION_ERROR_NAMES = [
+  "SelfLiquidation",
+  "AccountNotLiquidatable",
+  "InvalidLiquidationLeg",
+  "LiquidationNotReducingRisk",
+  "OverLiquidation",
+  "LiquidatorInsufficientMargin",
+  "AccountNotBankrupt",
+  "BankruptcyCollateralLeft",
+  "InvalidLiquidationBuffer",
+] as const;
+export type LiquidationErrorName = (typeof LIQUIDATION_ERROR_NAMES)[number];
+
+/** Name -> code of the liquidation errors (e.g. `LiquidationErrorCode.OverLiquidation`). */
+export const LiquidationErrorCode: Readonly<Record<LiquidationErrorName, number>> = Object.freeze(
+  Object.fromEntries(LIQUIDATION_ERROR_NAMES.map((n) => [n, ProgramErrorCode[n] ?? ClientErrorCode.Unknown])) as Record<LiquidationErrorName, number>,
+);
+
+/** Whether `e` is one of the program's liquidation errors (optionally a given one): name and code both match. */
+export function isLiquidationError(e: unknown, name?: LiquidationErrorName): e is PortfolioMarginError & { name: LiquidationErrorName } {
+  if (!(e instanceof PortfolioMarginError)) return false;
+  if (!(LIQUIDATION_ERROR_NAMES as readonly string[]).includes(e.name) || e.code !== ProgramErrorCode[e.name]) return false;
+  return name === undefined || e.name === name;
+}

@@ -8,11 +8,23 @@ import { IDL, PortfolioMargin } from "./idl";
 type Events = IdlEvents<PortfolioMargin>;
 export type DepositEvent = Events["depositEvent"];
 export type WithdrawEvent = Events["withdrawEvent"];
+/** One leg of a liquidation (or of a bankruptcy's takeover): what moved and at what price. */
+export type LiquidationLegEvent = Events["liquidationLegEvent"];
+/** A liquidation step: the account's equity and MM before and after, the liquidator's margin, the step's fee and its split. */
+export type LiquidationEvent = Events["liquidationEvent"];
+/** A bankrupt account resolved: deficit, insurance paid, socialised loss or bad debt. */
+export type BankruptcyResolvedEvent = Events["bankruptcyResolved"];
+/** Quote added to the insurance fund. */
+export type InsuranceDepositedEvent = Events["insuranceDeposited"];
 
 /** A decoded event; names and fields are camelCase as everywhere in Anchor's TS client ("depositEvent", balanceAfter). */
 export type PortfolioMarginEvent =
   | { name: "depositEvent"; data: DepositEvent }
   | { name: "withdrawEvent"; data: WithdrawEvent }
+  | { name: "liquidationLegEvent"; data: LiquidationLegEvent }
+  | { name: "liquidationEvent"; data: LiquidationEvent }
+  | { name: "bankruptcyResolved"; data: BankruptcyResolvedEvent }
+  | { name: "insuranceDeposited"; data: InsuranceDepositedEvent }
   | { name: string; data: Record<string, unknown> };
 
 // Same camelCase conversion `new Program(...)` applies, so decoded data matches IdlEvents<PortfolioMargin>.
@@ -68,4 +80,126 @@ export function isDepositEvent(e: PortfolioMarginEvent): e is { name: "depositEv
 }
 export function isWithdrawEvent(e: PortfolioMarginEvent): e is { name: "withdrawEvent"; data: WithdrawEvent } {
   return e.name === "withdrawEvent";
+}
+export function isLiquidationLegEvent(e: PortfolioMarginEvent): e is { name: "liquidationLegEvent"; data: LiquidationLegEvent } {
+  return e.name === "liquidationLegEvent";
+}
+export function isLiquidationEvent(e: PortfolioMarginEvent): e is { name: "liquidationEvent"; data: LiquidationEvent } {
+  return e.name === "liquidationEvent";
+}
+export function isBankruptcyResolvedEvent(e: PortfolioMarginEvent): e is { name: "bankruptcyResolved"; data: BankruptcyResolvedEvent } {
+  return e.name === "bankruptcyResolved";
+}
+export function isInsuranceDepositedEvent(e: PortfolioMarginEvent): e is { name: "insuranceDeposited"; data: InsuranceDepositedEvent } {
+  return e.name === "insuranceDeposited";
+}
+
+// ---- liquidation events with bigint amounts (the SDK's shapes)
+
+type BNLike = { toString(): string };
+const big = (x: BNLike | number): bigint => BigInt(x.toString());
+
+export interface LiquidationLegInfo {
+  marginAccount: PublicKey;
+  liquidatorAccount: PublicKey;
+  market: PublicKey;
+  /** 0 a position (`instrumentIndex`), 1 collateral (`mint`). */
+  legKind: number;
+  instrumentIndex: number;
+  mint: PublicKey;
+  /** Position legs: contracts (1e6) signed as the liquidated position; collateral legs: native units. */
+  size: bigint;
+  price: bigint;
+  /** Quote the liquidated account received (> 0) or paid (< 0) for the leg (the fee is per step). */
+  cash: bigint;
+}
+
+export interface LiquidationInfo {
+  clearinghouse: PublicKey;
+  marginAccount: PublicKey;
+  liquidator: PublicKey;
+  liquidatorAccount: PublicKey;
+  legs: number;
+  equityBefore: bigint;
+  mmBefore: bigint;
+  equityAfter: bigint;
+  mmAfter: bigint;
+  liquidatorEquity: bigint;
+  liquidatorIm: bigint;
+  /** The step's fee (a share of the MM it released), paid by the account: the liquidator's part and the fund's. */
+  fee: bigint;
+  liquidatorFee: bigint;
+  insuranceFee: bigint;
+  insuranceBalance: bigint;
+  timestamp: bigint;
+}
+
+export interface BankruptcyResolvedInfo {
+  clearinghouse: PublicKey;
+  marginAccount: PublicKey;
+  resolver: PublicKey;
+  resolverAccount: PublicKey;
+  equityBefore: bigint;
+  positionsTaken: number;
+  resolverFee: bigint;
+  deficit: bigint;
+  insurancePaid: bigint;
+  insuranceBalance: bigint;
+  socialized: bigint;
+  badDebt: bigint;
+  socializationMarket: PublicKey;
+  lossIndexAfter: bigint;
+  timestamp: bigint;
+}
+
+export interface InsuranceDepositedInfo {
+  clearinghouse: PublicKey;
+  depositor: PublicKey;
+  amount: bigint;
+  insuranceBalance: bigint;
+  timestamp: bigint;
+}
+
+export function liquidationLegInfo(d: LiquidationLegEvent): LiquidationLegInfo {
+  return {
+    marginAccount: d.marginAccount, liquidatorAccount: d.liquidatorAccount, market: d.market, legKind: d.legKind, instrumentIndex: d.instrumentIndex,
+    mint: d.mint, size: big(d.size), price: big(d.price), cash: big(d.cash),
+  };
+}
+
+export function liquidationInfo(d: LiquidationEvent): LiquidationInfo {
+  return {
+    clearinghouse: d.clearinghouse, marginAccount: d.marginAccount, liquidator: d.liquidator, liquidatorAccount: d.liquidatorAccount, legs: d.legs,
+    equityBefore: big(d.equityBefore), mmBefore: big(d.mmBefore), equityAfter: big(d.equityAfter), mmAfter: big(d.mmAfter),
+    liquidatorEquity: big(d.liquidatorEquity), liquidatorIm: big(d.liquidatorIm), fee: big(d.fee), liquidatorFee: big(d.liquidatorFee), insuranceFee: big(d.insuranceFee),
+    insuranceBalance: big(d.insuranceBalance), timestamp: big(d.timestamp),
+  };
+}
+
+export function bankruptcyResolvedInfo(d: BankruptcyResolvedEvent): BankruptcyResolvedInfo {
+  return {
+    clearinghouse: d.clearinghouse, marginAccount: d.marginAccount, resolver: d.resolver, resolverAccount: d.resolverAccount,
+    equityBefore: big(d.equityBefore), positionsTaken: d.positionsTaken, resolverFee: big(d.resolverFee), deficit: big(d.deficit),
+    insurancePaid: big(d.insurancePaid), insuranceBalance: big(d.insuranceBalance), socialized: big(d.socialized), badDebt: big(d.badDebt),
+    socializationMarket: d.socializationMarket, lossIndexAfter: big(d.lossIndexAfter), timestamp: big(d.timestamp),
+  };
+}
+
+export function insuranceDepositedInfo(d: InsuranceDepositedEvent): InsuranceDepositedInfo {
+  return { clearinghouse: d.clearinghouse, depositor: d.depositor, amount: big(d.amount), insuranceBalance: big(d.insuranceBalance), timestamp: big(d.timestamp) };
+}
+
+/** The liquidation events of a transaction's decoded events, in emission order, with bigint amounts. */
+export function liquidationEventsOf(events: PortfolioMarginEvent[]): {
+  legs: LiquidationLegInfo[];
+  liquidations: LiquidationInfo[];
+  bankruptcies: BankruptcyResolvedInfo[];
+  insuranceDeposits: InsuranceDepositedInfo[];
+} {
+  return {
+    legs: events.filter(isLiquidationLegEvent).map((e) => liquidationLegInfo(e.data)),
+    liquidations: events.filter(isLiquidationEvent).map((e) => liquidationInfo(e.data)),
+    bankruptcies: events.filter(isBankruptcyResolvedEvent).map((e) => bankruptcyResolvedInfo(e.data)),
+    insuranceDeposits: events.filter(isInsuranceDepositedEvent).map((e) => insuranceDepositedInfo(e.data)),
+  };
 }

@@ -13,3 +13,4 @@ export * from "./tx";
 export { IDL, PROGRAM_ERRORS, accountFieldOffset, accountSize } from "./idl";
 export type { PortfolioMargin } from "./idl";
 export * from "./trading";
+export * from "./liquidation";

@@ -521,3 +521,113 @@ const Q48 = 2 ** 48;
     expect(text.stdout).to.match(/BTC\s+perp\s+-0\.50/);
   });
 });
+
+(ON_LOCALNET ? describe : describe.skip)("e2e (localnet): pm liquidate, pm insurance deposit / show", function () {
+  this.timeout(300_000);
+  let w: MarketsWorld;
+  let liquidator: Keypair;
+  let keyFile: string;
+  let maker: Keypair;
+  let victim: Keypair;
+  let victimAccount: PublicKey;
+  const run = pmRunner(() => ({ w, keyFile }));
+  const C = 1_000_000n;
+  const btcAt = async (usd: number) => {
+    const now = await clusterTime(w.connection);
+    await setClock(w.connection, now);
+    await writeTestOracle(w.operator, w.markets[0].oracle, usd, now);
+  };
+
+  before(async function () {
+    w = await createMarketsWorld();
+    ({ user: liquidator } = await createUser(w, usdc("505000")));
+    keyFile = writeKeyFile(liquidator);
+    await run.json("account", "create");
+    await run.json("account", "deposit", "500000");
+    // a victim long 1 BTC perpetual at 100,000 on 20,000 USDC, bought from a maker by RFQ (SDK)
+    for (const [who, amount] of [["maker", "1000000"], ["victim", "20000"]] as const) {
+      const { user } = await createUser(w, usdc(amount));
+      await w.client.createMarginAccount({ clearinghouse: w.clearinghouse, owner: user });
+      await w.client.deposit({ clearinghouse: w.clearinghouse, owner: user, amount: usdc(amount) });
+      if (who === "maker") maker = user;
+      else victim = user;
+    }
+    victimAccount = w.client.marginAccountAddress(w.clearinghouse, victim.publicKey, 0);
+    await refreshOracles(w);
+    const { MakerSide, PortfolioMarginTrading } = await import("../../app/src");
+    const trading = new PortfolioMarginTrading(w.client);
+    const now = await clusterTime(w.connection);
+    const quote = { instrumentIndex: 0, makerSide: MakerSide.Sell, size: C, price: 100_000n * C, oracleLimit: 0n, expiresAt: now + 120n, nonce: 1n };
+    const encoded = await trading.createSignedQuote({ maker, makerAccount: w.client.marginAccountAddress(w.clearinghouse, maker.publicKey, 0), takerAccount: victimAccount, marketIndex: 0, quote });
+    await trading.acceptSignedQuote(encoded, { taker: victim });
+  });
+
+  it("a healthy account: nothing to do (exit 0)", async function () {
+    const r = await run.json("liquidate", victimAccount.toBase58(), "--dry-run");
+    expect(r.plan).to.include({ liquidatable: false, bankrupt: false });
+    expect(r.plan.steps).to.deep.equal([]);
+    const text = await run.pm("liquidate", victimAccount.toBase58());
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.contain("not liquidatable");
+  });
+
+  it("--dry-run prints the plan and sends nothing; without it the steps land and the account is back above MM", async function () {
+    await btcAt(90_000);
+    const dry = await run.json("liquidate", victimAccount.toBase58(), "--dry-run");
+    expect(dry.plan).to.include({ liquidatable: true, bankrupt: false });
+    expect(dry.plan.steps).to.have.length(1);
+    const [leg] = dry.plan.steps[0].legs;
+    expect(leg).to.include({ kind: "position", side: "long", marketIndex: 0, instrumentIndex: 0, price: "90000000000" });
+    expect(BigInt(leg.amount) > 0n && BigInt(leg.amount) < C).to.equal(true);
+    expect(dry.sent).to.deep.equal([]);
+    expect((await w.client.fetchMarginAccountInfo(victimAccount)).positions[0].size).to.equal(C);
+    const text = await run.pm("liquidate", victimAccount.toBase58(), "--dry-run");
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.match(/step 1\/1: 1 leg/).and.to.match(/take long\s+0\.\d+\s+BTC perp\s+@ 90,000\.00/).and.to.match(/fee:\s+[\d,.]+: liquidator/);
+
+    const before = await w.client.simulateMargin(victimAccount);
+    const done = await run.json("liquidate", victimAccount.toBase58());
+    expect(done.sent).to.have.length(1);
+    expect(done.sent[0].kind).to.equal("liquidate");
+    const after = await w.client.simulateMargin(victimAccount);
+    expect(after.equity >= after.mm).to.equal(true);
+    expect(after.equity - after.mm <= (before.mm * 100_000n + 999_999n) / 1_000_000n).to.equal(true);
+    expect(BigInt(done.after.equity)).to.equal(after.equity);
+    // the liquidator's account holds what the plan said it would take
+    const mine = await w.client.fetchMarginAccountInfo(w.client.marginAccountAddress(w.clearinghouse, liquidator.publicKey, 0));
+    expect(mine.positions[0]).to.include({ marketIndex: 0, instrumentIndex: 0, size: BigInt(leg.amount) });
+  });
+
+  it("insurance deposit / show: the fund's balance and lifetime totals", async function () {
+    const d = await run.json("insurance", "deposit", "5000");
+    expect(d).to.include({ amount: "5000000000", insuranceBalance: "5000000000" });
+    const shown = await run.json("insurance", "show");
+    expect(shown).to.include({ balance: "5000000000", deposited: "5000000000", paid: "0", socializedLoss: "0", badDebt: "0", liquidationBufferPpm: 100_000 });
+    expect(shown.pendingFees.map((m: { symbol: string }) => m.symbol)).to.deep.equal(["BTC", "ETH", "SOL"]);
+    const text = await run.pm("insurance", "show");
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.match(/balance:\s+5,000(\.0+)? USDC/);
+    const bad = await run.pm("insurance", "deposit", "0.0000001");
+    expect(bad.code).to.equal(1);
+  });
+
+  it("a bankrupt account: pm liquidate resolves it, the fund pays the deficit", async function () {
+    await btcAt(75_000);
+    const dry = await run.json("liquidate", victimAccount.toBase58(), "--dry-run");
+    expect(dry.plan.bankrupt).to.equal(true);
+    expect(dry.plan.resolveBankruptcy.ok).to.equal(true);
+    const deficit = BigInt(dry.plan.resolveBankruptcy.deficit);
+    expect(deficit > 0n && deficit < 5_000_000_000n, `deficit ${deficit}`).to.equal(true);
+    const done = await run.json("liquidate", victimAccount.toBase58());
+    expect(done.sent.map((s: { kind: string }) => s.kind)).to.deep.equal(["resolve_bankruptcy"]);
+    expect(done.sent[0].events.bankruptcies[0]).to.include({ deficit: String(deficit), insurancePaid: String(deficit) });
+    const shown = await run.json("insurance", "show");
+    expect(BigInt(shown.balance)).to.equal(5_000_000_000n - deficit);
+    expect(BigInt(shown.paid)).to.equal(deficit);
+    const a = await w.client.fetchMarginAccountInfo(victimAccount);
+    expect([a.positions.length, a.collaterals.length, a.quoteDebt]).to.deep.equal([0, 0, 0n]);
+    const text = await run.pm("liquidate", "not-a-key");
+    expect(text.code).to.equal(1);
+    expect(text.stderr).to.contain("invalid margin account");
+  });
+});

@@ -38,6 +38,8 @@ const P: TradingParamsInfo = {
   maxFundingRatePpm: 10_000,
   emaWindowSecs: 3_600,
   settlementWindowSecs: 3_600,
+  liquidationFeePpm: 150_000,
+  insuranceSharePpm: 250_000,
 };
 
 describe("trading arithmetic (mirror of the program's)", function () {

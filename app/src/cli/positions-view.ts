@@ -2,7 +2,7 @@
 // the cost basis, perpetual funding owed, and where an expiry stands (open, expired awaiting a
 // settlement price, settled with the cash it will pay).
 import { MarginAccountInfo, OracleAction, quoteBalance } from "../accounts";
-import { engineAccount, fundingOwed, MarginSnapshot, settledValue, snapshotPrices } from "../health";
+import { engineAccount, fundingOwed, lossOwed, MarginSnapshot, settledValue, snapshotPrices } from "../health";
 import { evaluate, Kind } from "../risk";
 import { cents, columns, usd } from "./output";
 import { instrumentLabel } from "./risk-view";
@@ -18,7 +18,9 @@ export interface PositionView {
   costBasis: bigint;
   /** Perpetual funding owed not yet in the basis (> 0: the account pays). */
   fundingOwed: bigint;
-  /** Model value (or settlement cash) less cost basis and funding owed. */
+  /** Perpetual socialised loss owed not yet in the basis (a bankruptcy the insurance fund could not cover). */
+  lossOwed: bigint;
+  /** Model value (or settlement cash) less cost basis, funding and socialised loss owed. */
   pnl: bigint | null;
   settlement: "perpetual" | "open" | "expired" | "settled";
   settlementPrice: bigint | null;
@@ -44,7 +46,9 @@ export function buildPositionsView(s: MarginSnapshot): PositionsView {
   const positions = a.positions.map((p): PositionView => {
     const m = s.markets.find((x) => x.marketIndex === p.marketIndex)!;
     const ins = m.instruments[p.instrumentIndex];
-    const owed = ins.kind === Kind.Perp ? fundingOwed(p.size, m.fundingIndex, p.fundingSnapshot) : 0n;
+    const funding = ins.kind === Kind.Perp ? fundingOwed(p.size, m.fundingIndex, p.fundingSnapshot) : 0n;
+    const loss = ins.kind === Kind.Perp ? lossOwed(p.size, m.lossIndex, p.lossSnapshot) : 0n;
+    const owed = funding + loss;
     const expiry = ins.kind === Kind.Perp ? null : m.expiries[ins.expiryIndex];
     const cash = settledValue(p, m);
     const settlement = expiry === null ? "perpetual" : cash !== null ? "settled" : expiry.expiry <= s.now ? "expired" : "open";
@@ -73,7 +77,8 @@ export function buildPositionsView(s: MarginSnapshot): PositionsView {
       size: p.size,
       mark,
       costBasis: p.costBasis,
-      fundingOwed: owed,
+      fundingOwed: funding,
+      lossOwed: loss,
       pnl,
       settlement,
       settlementPrice: expiry && expiry.settlementPrice !== 0n ? expiry.settlementPrice : null,
@@ -89,10 +94,13 @@ export function renderPositionsView(v: PositionsView): string[] {
     `  quote balance ${cents(v.quoteBalance)}${v.quoteDebt > 0n ? " (debt)" : ""}, realised P&L ${cents(v.realizedPnl)}`,
   ];
   if (v.positions.length === 0) return [...header, "  no open positions"];
-  const rows = [["market", "instrument", "size", "mark", "cost basis", "funding owed", "P&L", "settlement"]];
+  // socialised loss shows only where some was charged
+  const losses = v.positions.some((p) => p.lossOwed !== 0n);
+  const rows = [["market", "instrument", "size", "mark", "cost basis", "funding owed", ...(losses ? ["loss owed"] : []), "P&L", "settlement"]];
   for (const p of v.positions) {
     const state = p.settlement === "settled" ? `settled @ ${usd(p.settlementPrice!)} (cash ${cents(p.settlementCash!)})` : p.settlement;
-    rows.push([p.market, p.instrument, usd(p.size), p.mark === null ? "-" : cents(p.mark), cents(p.costBasis), cents(p.fundingOwed), p.pnl === null ? "-" : cents(p.pnl), state]);
+    const loss = losses ? [cents(p.lossOwed)] : [];
+    rows.push([p.market, p.instrument, usd(p.size), p.mark === null ? "-" : cents(p.mark), cents(p.costBasis), cents(p.fundingOwed), ...loss, p.pnl === null ? "-" : cents(p.pnl), state]);
   }
-  return [...header, ...columns(rows, "llrrrrrl")];
+  return [...header, ...columns(rows, losses ? "llrrrrrrl" : "llrrrrrl")];
 }

@@ -29,7 +29,22 @@ export function fundingOwed(size: bigint, index: bigint, snapshot: bigint): bigi
   return i64(floor + (product % 1_000_000n !== 0n ? 1n : 0n));
 }
 
-function marketState(m: MarketInfo, price: OraclePrice, now: bigint): MarketState {
+/**
+ * Socialised loss a perpetual position of `size` owes since its snapshot: |size| x (index -
+ * snapshot) / 1e6, rounded up (programs' `trading::loss_owed`; both sides pay).
+ */
+export function lossOwed(size: bigint, index: bigint, snapshot: bigint): bigint {
+  const product = (size < 0n ? -size : size) * (index - snapshot);
+  const floor = product >= 0n ? product / 1_000_000n : -((-product + 999_999n) / 1_000_000n);
+  return i64(floor + (product % 1_000_000n !== 0n ? 1n : 0n));
+}
+
+/** What a perpetual position owes since its snapshots: funding plus socialised loss (programs' `perp_owed`). */
+export function perpOwed(p: PositionInfo, m: MarketInfo): bigint {
+  return i64(fundingOwed(p.size, m.fundingIndex, p.fundingSnapshot) + lossOwed(p.size, m.lossIndex, p.lossSnapshot));
+}
+
+export function marketState(m: MarketInfo, price: OraclePrice, now: bigint): MarketState {
   return {
     spot: price.price,
     conf: price.conf,
@@ -99,7 +114,7 @@ export function engineAccount(
     const ins = m.instruments[p.instrumentIndex];
     const cost =
       ins.kind === Kind.Perp
-        ? i64(p.costBasis + fundingOwed(p.size, m.fundingIndex, p.fundingSnapshot))
+        ? i64(p.costBasis + perpOwed(p, m))
         : ins.kind === Kind.Future
           ? p.costBasis
           : 0n;

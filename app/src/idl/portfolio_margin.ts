@@ -470,6 +470,53 @@ export type PortfolioMargin = {
       ]
     },
     {
+      "name": "depositInsurance",
+      "docs": [
+        "Anyone: adds quote to the insurance fund."
+      ],
+      "discriminator": [
+        34,
+        221,
+        238,
+        103,
+        190,
+        136,
+        23,
+        194
+      ],
+      "accounts": [
+        {
+          "name": "depositor",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "writable": true
+        },
+        {
+          "name": "source",
+          "writable": true
+        },
+        {
+          "name": "insuranceVault",
+          "writable": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "initializeClearinghouse",
       "docs": [
         "Creates a clearinghouse (admin, quote mint, quote vault and insurance-fund vault)."
@@ -604,6 +651,65 @@ export type PortfolioMargin = {
       ]
     },
     {
+      "name": "liquidate",
+      "docs": [
+        "Permissionless, for an account below maintenance margin: the liquidator takes over up to",
+        "four legs (positions at mark, collateral at the oracle price) for a fee, only as far as MM",
+        "plus the buffer."
+      ],
+      "discriminator": [
+        223,
+        179,
+        226,
+        125,
+        48,
+        46,
+        39,
+        74
+      ],
+      "accounts": [
+        {
+          "name": "liquidator",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse"
+        },
+        {
+          "name": "liquidatorAccount",
+          "writable": true
+        },
+        {
+          "name": "marginAccount",
+          "docs": [
+            "The account liquidated."
+          ],
+          "writable": true
+        },
+        {
+          "name": "insuranceVault",
+          "docs": [
+            "Read for the events (the fund's balance)."
+          ],
+          "relations": [
+            "clearinghouse"
+          ]
+        }
+      ],
+      "args": [
+        {
+          "name": "legs",
+          "type": {
+            "vec": {
+              "defined": {
+                "name": "liquidationLeg"
+              }
+            }
+          }
+        }
+      ]
+    },
+    {
       "name": "listInstruments",
       "docs": [
         "Admin: lists futures and options of listed expiries."
@@ -649,6 +755,76 @@ export type PortfolioMargin = {
           }
         }
       ]
+    },
+    {
+      "name": "resolveBankruptcy",
+      "docs": [
+        "Permissionless, for an account with negative equity and only quote left: the resolver",
+        "takes its positions at mark, the insurance fund pays the deficit, the rest is socialised."
+      ],
+      "discriminator": [
+        82,
+        253,
+        187,
+        29,
+        102,
+        19,
+        35,
+        248
+      ],
+      "accounts": [
+        {
+          "name": "resolver",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "writable": true,
+          "relations": [
+            "socializationMarket"
+          ]
+        },
+        {
+          "name": "resolverAccount",
+          "writable": true
+        },
+        {
+          "name": "marginAccount",
+          "docs": [
+            "The bankrupt account."
+          ],
+          "writable": true
+        },
+        {
+          "name": "socializationMarket",
+          "docs": [
+            "Bears what the insurance fund cannot pay: charged to its perpetual holders (or, with no",
+            "perpetual open, recorded as bad debt in its P&L pool). Of the account's markets, the one",
+            "whose perpetual has the largest open interest x oracle EMA (ties: the lowest index); any",
+            "market of the clearinghouse when the account holds none."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quoteVault",
+          "writable": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "insuranceVault",
+          "writable": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        }
+      ],
+      "args": []
     },
     {
       "name": "setMarketStatus",
@@ -1361,6 +1537,19 @@ export type PortfolioMargin = {
   ],
   "events": [
     {
+      "name": "bankruptcyResolved",
+      "discriminator": [
+        94,
+        86,
+        196,
+        195,
+        106,
+        72,
+        227,
+        169
+      ]
+    },
+    {
       "name": "clearinghouseConfigUpdated",
       "discriminator": [
         252,
@@ -1488,6 +1677,45 @@ export type PortfolioMargin = {
         183,
         59,
         89
+      ]
+    },
+    {
+      "name": "insuranceDeposited",
+      "discriminator": [
+        37,
+        242,
+        151,
+        250,
+        84,
+        199,
+        5,
+        77
+      ]
+    },
+    {
+      "name": "liquidationEvent",
+      "discriminator": [
+        3,
+        13,
+        21,
+        93,
+        173,
+        136,
+        72,
+        144
+      ]
+    },
+    {
+      "name": "liquidationLegEvent",
+      "discriminator": [
+        2,
+        82,
+        246,
+        57,
+        0,
+        211,
+        235,
+        218
       ]
     },
     {
@@ -2011,6 +2239,56 @@ export type PortfolioMargin = {
       "code": 6077,
       "name": "insufficientFees",
       "msg": "Fee amount exceeds the market's fee pool"
+    },
+    {
+      "code": 6078,
+      "name": "selfLiquidation",
+      "msg": "An account cannot be liquidated by its own owner"
+    },
+    {
+      "code": 6079,
+      "name": "accountNotLiquidatable",
+      "msg": "Account equity is at or above maintenance margin: it cannot be liquidated"
+    },
+    {
+      "code": 6080,
+      "name": "invalidLiquidationLeg",
+      "msg": "A liquidation takes 1 to 4 legs, each a held position or non-quote collateral of the account, amount > 0 and at most what it holds"
+    },
+    {
+      "code": 6081,
+      "name": "liquidationNotReducingRisk",
+      "msg": "The liquidation does not reduce the account's maintenance margin and shortfall"
+    },
+    {
+      "code": 6082,
+      "name": "overLiquidation",
+      "msg": "The liquidation takes more than needed: equity would end above MM plus the liquidation buffer"
+    },
+    {
+      "code": 6083,
+      "name": "liquidatorInsufficientMargin",
+      "msg": "The liquidator's account would be below initial margin"
+    },
+    {
+      "code": 6084,
+      "name": "accountNotBankrupt",
+      "msg": "Account equity is not negative: liquidate it instead"
+    },
+    {
+      "code": 6085,
+      "name": "bankruptcyCollateralLeft",
+      "msg": "The bankrupt account still holds collateral: liquidate it first"
+    },
+    {
+      "code": 6086,
+      "name": "invalidLiquidationBuffer",
+      "msg": "Liquidation buffer must be at most 100% of MM"
+    },
+    {
+      "code": 6087,
+      "name": "wrongSocializationMarket",
+      "msg": "The socialisation market must be the account's market with the most perpetual open interest by value"
     }
   ],
   "types": [
@@ -2124,6 +2402,88 @@ export type PortfolioMargin = {
           },
           {
             "name": "im",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "bankruptcyResolved",
+      "docs": [
+        "A bankrupt account closed: its remaining positions taken over at mark by the resolver, its",
+        "deficit paid by the insurance fund, the rest socialised."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "marginAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "resolver",
+            "type": "pubkey"
+          },
+          {
+            "name": "resolverAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "equityBefore",
+            "type": "i64"
+          },
+          {
+            "name": "positionsTaken",
+            "type": "u8"
+          },
+          {
+            "name": "resolverFee",
+            "docs": [
+              "Fee the resolver earned on the positions taken (part of the deficit)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "deficit",
+            "docs": [
+              "Quote owed after every position was taken over."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "insurancePaid",
+            "type": "u64"
+          },
+          {
+            "name": "insuranceBalance",
+            "type": "u64"
+          },
+          {
+            "name": "socialized",
+            "docs": [
+              "What the fund could not pay: charged to `socialization_market`'s perpetual holders",
+              "(`loss_index` per contract), or bad debt when that market has no perpetual open."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "badDebt",
+            "type": "u64"
+          },
+          {
+            "name": "socializationMarket",
+            "type": "pubkey"
+          },
+          {
+            "name": "lossIndexAfter",
+            "type": "i64"
+          },
+          {
+            "name": "timestamp",
             "type": "i64"
           }
         ]
@@ -2257,11 +2617,49 @@ export type PortfolioMargin = {
             }
           },
           {
+            "name": "liquidationBufferPpm",
+            "docs": [
+              "A liquidation stops once equity is back above MM: a step may leave equity at most this",
+              "much (ppm of MM) above MM; taking more is over-liquidation."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "padding2",
+            "type": {
+              "array": [
+                "u8",
+                4
+              ]
+            }
+          },
+          {
+            "name": "insuranceDeposited",
+            "docs": [
+              "Lifetime insurance-fund flows, quote units: deposited by anyone (`deposit_insurance`),",
+              "paid to cover bankrupt accounts, and losses beyond the fund socialised to perpetual holders",
+              "(`Market::loss_index`) or, with no perpetual open anywhere, left as bad debt."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "insurancePaid",
+            "type": "u64"
+          },
+          {
+            "name": "socializedLoss",
+            "type": "u64"
+          },
+          {
+            "name": "badDebt",
+            "type": "u64"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                256
+                216
               ]
             }
           }
@@ -2298,6 +2696,15 @@ export type PortfolioMargin = {
             "name": "pythOracleProgram",
             "type": {
               "option": "pubkey"
+            }
+          },
+          {
+            "name": "liquidationBufferPpm",
+            "docs": [
+              "ppm of MM, at most [`MAX_LIQUIDATION_BUFFER_PPM`]."
+            ],
+            "type": {
+              "option": "u32"
             }
           }
         ]
@@ -2346,6 +2753,14 @@ export type PortfolioMargin = {
           {
             "name": "newPythOracleProgram",
             "type": "pubkey"
+          },
+          {
+            "name": "oldLiquidationBufferPpm",
+            "type": "u32"
+          },
+          {
+            "name": "newLiquidationBufferPpm",
+            "type": "u32"
           }
         ]
       }
@@ -2883,6 +3298,230 @@ export type PortfolioMargin = {
       }
     },
     {
+      "name": "insuranceDeposited",
+      "docs": [
+        "Quote deposited into the insurance fund (by anyone)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "depositor",
+            "type": "pubkey"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "insuranceBalance",
+            "docs": [
+              "The insurance vault's balance after the deposit."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "liquidationEvent",
+      "docs": [
+        "A liquidation step (one instruction, up to four legs): the account's health before and after."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "marginAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "liquidator",
+            "type": "pubkey"
+          },
+          {
+            "name": "liquidatorAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "legs",
+            "type": "u8"
+          },
+          {
+            "name": "equityBefore",
+            "type": "i64"
+          },
+          {
+            "name": "mmBefore",
+            "type": "i64"
+          },
+          {
+            "name": "equityAfter",
+            "type": "i64"
+          },
+          {
+            "name": "mmAfter",
+            "type": "i64"
+          },
+          {
+            "name": "liquidatorEquity",
+            "docs": [
+              "The liquidator's equity and IM after taking the legs over."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "liquidatorIm",
+            "type": "i64"
+          },
+          {
+            "name": "fee",
+            "docs": [
+              "The step's fee (a share of the MM it released), paid by the account: the liquidator's",
+              "part and the insurance fund's (kept in the first leg's market's fee pool until swept)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "liquidatorFee",
+            "type": "u64"
+          },
+          {
+            "name": "insuranceFee",
+            "type": "u64"
+          },
+          {
+            "name": "insuranceBalance",
+            "docs": [
+              "The insurance vault's balance."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "liquidationLeg",
+      "docs": [
+        "What the liquidator takes over."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "kind",
+            "docs": [
+              "[`LEG_POSITION`] or [`LEG_COLLATERAL`]."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "marketIndex",
+            "docs": [
+              "Position legs: the position's market and instrument."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "instrumentIndex",
+            "type": "u16"
+          },
+          {
+            "name": "mint",
+            "docs": [
+              "Collateral legs: the mint (any listed collateral but the quote mint)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "amount",
+            "docs": [
+              "Position legs: contracts at 1e6 (at most the position's size; the liquidator takes the",
+              "same side). Collateral legs: native token units (at most the balance)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "liquidationLegEvent",
+      "docs": [
+        "One leg of a liquidation: what the liquidator took over and at what price (the fee is per",
+        "step: `LiquidationEvent`)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "marginAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "liquidatorAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "legKind",
+            "docs": [
+              "0: a position (`instrument_index`), 1: collateral (`mint`)."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "instrumentIndex",
+            "type": "u16"
+          },
+          {
+            "name": "mint",
+            "type": "pubkey"
+          },
+          {
+            "name": "size",
+            "docs": [
+              "Position legs: contracts at 1e6, signed as the liquidated position (the liquidator takes",
+              "the same side). Collateral legs: native token units."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "price",
+            "docs": [
+              "Per contract (the mark) or per whole token (the oracle), 1e6."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "cash",
+            "docs": [
+              "Quote the liquidated account received (> 0) or paid (< 0) for the leg."
+            ],
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "marginAccount",
       "docs": [
         "One user's margin account: collateral and positions, margined as a single portfolio.",
@@ -3312,11 +3951,27 @@ export type PortfolioMargin = {
             "type": "i64"
           },
           {
+            "name": "lossIndex",
+            "docs": [
+              "Socialised loss per perpetual contract (quote units per 1e6 contracts, cumulative): a",
+              "bankruptcy the insurance fund could not cover is charged to every perpetual position of",
+              "the market, long and short, pro rata to size (`Position::loss_snapshot`)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "socializedLoss",
+            "docs": [
+              "Lifetime socialised loss charged to this market's perpetual holders, quote units."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                160
+                136
               ]
             }
           }
@@ -3633,11 +4288,18 @@ export type PortfolioMargin = {
             "type": "i64"
           },
           {
+            "name": "lossSnapshot",
+            "docs": [
+              "Market's `loss_index` when socialised loss was last charged to this (perpetual) position."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                16
+                8
               ]
             }
           }
@@ -3907,6 +4569,21 @@ export type PortfolioMargin = {
             "docs": [
               "`settle_expiry` takes an oracle price published within this long after expiry; later only",
               "the admin may settle."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "liquidationFeePpm",
+            "docs": [
+              "Liquidation fee, ppm of the maintenance margin a liquidation step releases, paid by the",
+              "liquidated account."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "insuranceSharePpm",
+            "docs": [
+              "The insurance fund's share of a liquidation fee (ppm); the liquidator keeps the rest."
             ],
             "type": "u32"
           }

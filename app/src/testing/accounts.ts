@@ -14,6 +14,7 @@ export interface PositionWrite {
   size: bigint;
   costBasis?: bigint;
   fundingSnapshot?: bigint;
+  lossSnapshot?: bigint;
 }
 
 /** Sizes of the zero-copy slots (programs/portfolio-margin/src/state/margin_account.rs). */
@@ -30,6 +31,7 @@ function writePositions(data: Buffer, positions: PositionWrite[]): void {
     data.writeBigInt64LE(p.size, at + 8);
     data.writeBigInt64LE(p.costBasis ?? 0n, at + 16);
     data.writeBigInt64LE(p.fundingSnapshot ?? 0n, at + 24);
+    data.writeBigInt64LE(p.lossSnapshot ?? 0n, at + 32);
   });
 }
 

@@ -14,10 +14,10 @@ import {
   volStale,
 } from "../accounts";
 import { PortfolioMarginError } from "../errors";
-import { engineAccount, fundingOwed, MarginCheckError, marketsHeld, oracleSpecOf, settlementCash } from "../health";
+import { engineAccount, MarginCheckError, marketsHeld, oracleSpecOf, perpOwed, settlementCash } from "../health";
 import { OracleAccount, OracleError, OraclePrice, readPrice } from "../oracle";
 import { evaluate, Kind, MarginResult, MAX_MARKETS, MAX_POSITIONS, MAX_PRICE, MAX_SIZE, RiskError } from "../risk";
-import { applyFill, tradeFee } from "./math";
+import { applyFill, toI64, tradeFee } from "./math";
 import { MakerSide, programError, TradeQuote } from "./quote";
 
 /** Positions settled on touch per account in one trade (programs' MAX_SETTLE_ON_TRADE). */
@@ -109,11 +109,14 @@ export function addQuote(a: MarginAccountInfo, quoteMint: PublicKey, delta: bigi
   return { ...a, collaterals, quoteDebt: balance < 0n ? -balance : 0n };
 }
 
-/** The touch: funding owed into every perpetual of `market` (programs' `accrue_funding`). */
+/**
+ * The touch: funding and socialised loss owed into every perpetual of `market`, snapshots moved
+ * to the indices (programs' `accrue_funding`).
+ */
 export function accrueFunding(a: MarginAccountInfo, market: MarketInfo): MarginAccountInfo {
   const positions = a.positions.map((p) =>
     p.marketIndex === market.marketIndex && p.instrumentIndex === 0 && p.size !== 0n
-      ? { ...p, costBasis: p.costBasis + fundingOwed(p.size, market.fundingIndex, p.fundingSnapshot), fundingSnapshot: market.fundingIndex }
+      ? { ...p, costBasis: toI64(p.costBasis + perpOwed(p, market)), fundingSnapshot: market.fundingIndex, lossSnapshot: market.lossIndex }
       : p,
   );
   return { ...a, positions };
@@ -231,6 +234,7 @@ function run(s: TradeSnapshot, quote: TradeQuote, owners: { maker: PublicKey; ta
       size: 0n,
       costBasis: 0n,
       fundingSnapshot: ins.kind === Kind.Perp ? market.fundingIndex : 0n,
+      lossSnapshot: ins.kind === Kind.Perp ? market.lossIndex : 0n,
     };
     const r = applyFill(position, delta, quote.price, linear);
     const abs = (x: bigint) => (x < 0n ? -x : x);

@@ -168,4 +168,25 @@ pub enum PmError {
     NothingToSettle,
     #[msg("Fee amount exceeds the market's fee pool")]
     InsufficientFees,
+    // ---- liquidation ----
+    #[msg("An account cannot be liquidated by its own owner")]
+    SelfLiquidation,
+    #[msg("Account equity is at or above maintenance margin: it cannot be liquidated")]
+    AccountNotLiquidatable,
+    #[msg("A liquidation takes 1 to 4 legs, each a held position or non-quote collateral of the account, amount > 0 and at most what it holds")]
+    InvalidLiquidationLeg,
+    #[msg("The liquidation does not reduce the account's maintenance margin and shortfall")]
+    LiquidationNotReducingRisk,
+    #[msg("The liquidation takes more than needed: equity would end above MM plus the liquidation buffer")]
+    OverLiquidation,
+    #[msg("The liquidator's account would be below initial margin")]
+    LiquidatorInsufficientMargin,
+    #[msg("Account equity is not negative: liquidate it instead")]
+    AccountNotBankrupt,
+    #[msg("The bankrupt account still holds collateral: liquidate it first")]
+    BankruptcyCollateralLeft,
+    #[msg("Liquidation buffer must be at most 100% of MM")]
+    InvalidLiquidationBuffer,
+    #[msg("The socialisation market must be the account's market with the most perpetual open interest by value")]
+    WrongSocializationMarket,
 }

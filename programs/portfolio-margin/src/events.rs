@@ -37,6 +37,8 @@ pub struct ClearinghouseConfigUpdated {
     pub new_pyth_receiver_program: Pubkey,
     pub old_pyth_oracle_program: Pubkey,
     pub new_pyth_oracle_program: Pubkey,
+    pub old_liquidation_buffer_ppm: u32,
+    pub new_liquidation_buffer_ppm: u32,
 }
 
 /// Parameters in the order of the engine's table (`GlobalParams::NAMES`).
@@ -213,4 +215,85 @@ pub struct FeesSwept {
     pub market: Pubkey,
     pub amount: u64,
     pub fee_pool_after: u64,
+}
+
+/// Quote deposited into the insurance fund (by anyone).
+#[event]
+pub struct InsuranceDeposited {
+    pub clearinghouse: Pubkey,
+    pub depositor: Pubkey,
+    pub amount: u64,
+    /// The insurance vault's balance after the deposit.
+    pub insurance_balance: u64,
+    pub timestamp: i64,
+}
+
+/// One leg of a liquidation: what the liquidator took over and at what price (the fee is per
+/// step: `LiquidationEvent`).
+#[event]
+pub struct LiquidationLegEvent {
+    pub margin_account: Pubkey,
+    pub liquidator_account: Pubkey,
+    pub market: Pubkey,
+    /// 0: a position (`instrument_index`), 1: collateral (`mint`).
+    pub leg_kind: u8,
+    pub instrument_index: u16,
+    pub mint: Pubkey,
+    /// Position legs: contracts at 1e6, signed as the liquidated position (the liquidator takes
+    /// the same side). Collateral legs: native token units.
+    pub size: i64,
+    /// Per contract (the mark) or per whole token (the oracle), 1e6.
+    pub price: u64,
+    /// Quote the liquidated account received (> 0) or paid (< 0) for the leg.
+    pub cash: i64,
+}
+
+/// A liquidation step (one instruction, up to four legs): the account's health before and after.
+#[event]
+pub struct LiquidationEvent {
+    pub clearinghouse: Pubkey,
+    pub margin_account: Pubkey,
+    pub liquidator: Pubkey,
+    pub liquidator_account: Pubkey,
+    pub legs: u8,
+    pub equity_before: i64,
+    pub mm_before: i64,
+    pub equity_after: i64,
+    pub mm_after: i64,
+    /// The liquidator's equity and IM after taking the legs over.
+    pub liquidator_equity: i64,
+    pub liquidator_im: i64,
+    /// The step's fee (a share of the MM it released), paid by the account: the liquidator's
+    /// part and the insurance fund's (kept in the first leg's market's fee pool until swept).
+    pub fee: u64,
+    pub liquidator_fee: u64,
+    pub insurance_fee: u64,
+    /// The insurance vault's balance.
+    pub insurance_balance: u64,
+    pub timestamp: i64,
+}
+
+/// A bankrupt account closed: its remaining positions taken over at mark by the resolver, its
+/// deficit paid by the insurance fund, the rest socialised.
+#[event]
+pub struct BankruptcyResolved {
+    pub clearinghouse: Pubkey,
+    pub margin_account: Pubkey,
+    pub resolver: Pubkey,
+    pub resolver_account: Pubkey,
+    pub equity_before: i64,
+    pub positions_taken: u8,
+    /// Fee the resolver earned on the positions taken (part of the deficit).
+    pub resolver_fee: u64,
+    /// Quote owed after every position was taken over.
+    pub deficit: u64,
+    pub insurance_paid: u64,
+    pub insurance_balance: u64,
+    /// What the fund could not pay: charged to `socialization_market`'s perpetual holders
+    /// (`loss_index` per contract), or bad debt when that market has no perpetual open.
+    pub socialized: u64,
+    pub bad_debt: u64,
+    pub socialization_market: Pubkey,
+    pub loss_index_after: i64,
+    pub timestamp: i64,
 }

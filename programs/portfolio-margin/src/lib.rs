@@ -94,6 +94,26 @@ pub mod portfolio_margin {
         instructions::settle_positions::handler(ctx)
     }
 
+    // ---- liquidation and insurance ----
+
+    /// Permissionless, for an account below maintenance margin: the liquidator takes over up to
+    /// four legs (positions at mark, collateral at the oracle price) for a fee, only as far as MM
+    /// plus the buffer.
+    pub fn liquidate<'info>(ctx: Context<'_, '_, 'info, 'info, Liquidate<'info>>, legs: Vec<LiquidationLeg>) -> Result<()> {
+        instructions::liquidate::handler(ctx, legs)
+    }
+
+    /// Permissionless, for an account with negative equity and only quote left: the resolver
+    /// takes its positions at mark, the insurance fund pays the deficit, the rest is socialised.
+    pub fn resolve_bankruptcy<'info>(ctx: Context<'_, '_, 'info, 'info, ResolveBankruptcy<'info>>) -> Result<()> {
+        instructions::resolve_bankruptcy::handler(ctx)
+    }
+
+    /// Anyone: adds quote to the insurance fund.
+    pub fn deposit_insurance(ctx: Context<DepositInsurance>, amount: u64) -> Result<()> {
+        instructions::deposit_insurance::handler(ctx, amount)
+    }
+
     // ---- admin, security authority and crank ----
 
     /// Admin: a market's fees, funding and settlement parameters.

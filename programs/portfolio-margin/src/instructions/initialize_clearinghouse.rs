@@ -56,6 +56,7 @@ pub fn handler(ctx: Context<InitializeClearinghouse>, index: u16) -> Result<()> 
     ch.pyth_receiver_program = PYTH_RECEIVER_PROGRAM_ID;
     ch.pyth_oracle_program = PYTH_LEGACY_PROGRAM_ID_MAINNET;
     ch.global_params = GlobalParams::DEFAULTS.fields();
+    ch.liquidation_buffer_ppm = DEFAULT_LIQUIDATION_BUFFER_PPM;
     ch.collaterals[0] = CollateralConfig {
         mint: ctx.accounts.quote_mint.key(),
         vault: ctx.accounts.quote_vault.key(),

@@ -4,6 +4,9 @@
 #![allow(ambiguous_glob_reexports)]
 
 pub mod add_collateral;
+pub mod deposit_insurance;
+pub mod liquidate;
+pub mod resolve_bankruptcy;
 pub mod update_trading_params;
 pub mod update_funding;
 pub mod trade;
@@ -29,6 +32,9 @@ pub mod update_vol_params;
 pub mod withdraw;
 
 pub use add_collateral::*;
+pub use deposit_insurance::*;
+pub use liquidate::*;
+pub use resolve_bankruptcy::*;
 pub use update_trading_params::*;
 pub use update_funding::*;
 pub use trade::*;

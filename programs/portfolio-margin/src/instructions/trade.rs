@@ -119,19 +119,8 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, Trade<'info>>, quote: T
         let mut taker = ctx.accounts.taker_account.load_mut()?;
         let reduce_only = market.status() == MarketStatus::ReduceOnly;
         let fill = |account: &mut MarginAccount, delta: i64, liquidity: Liquidity| -> Result<(i64, FillOutcome, i64, i64)> {
-            let slot = account.position_slot(market_index, quote.instrument_index)?;
-            let position = &mut account.positions[slot];
-            let old_size = position.size;
-            if old_size == 0 && kind == Kind::Perp {
-                position.funding_snapshot = market.funding_index;
-            }
-            let out = apply_fill(position, delta, quote.price, linear)?;
-            let new_size = position.size;
-            require!(new_size.unsigned_abs() <= MAX_SIZE as u64, PmError::PositionTooLarge);
+            let (out, old_size, new_size) = fill_position(account, &market, quote.instrument_index, kind, delta, quote.price)?;
             require!(!reduce_only || new_size.unsigned_abs() < old_size.unsigned_abs() && (new_size == 0 || (new_size > 0) == (old_size > 0)), PmError::MarketReduceOnly);
-            if new_size == 0 {
-                *position = Position::default();
-            }
             let fee = trade_fee(&market.trading, liquidity, linear, quote.size, quote.price, spot)?;
             account.add_quote(&ch.quote_mint, out.cash.checked_sub(fee).ok_or(PmError::MathOverflow)?)?;
             account.realized_pnl = account.realized_pnl.saturating_add(out.realized);
@@ -143,9 +132,8 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, Trade<'info>>, quote: T
         // pools: fees collected; linear P&L paid out of (or into) the market; premium rounding
         market.fee_pool = market.fee_pool.checked_add(u64::try_from(maker_fee + taker_fee).map_err(|_| error!(PmError::MathOverflow))?).ok_or(PmError::MathOverflow)?;
         market.pnl_pool = market.pnl_pool.checked_sub(maker_out.cash + taker_out.cash).ok_or(PmError::MathOverflow)?;
-        let long = |s: i64| s.max(0) as u64;
         let oi = &mut market.instruments[quote.instrument_index as usize].open_interest;
-        *oi = (*oi + long(maker_size) + long(taker_size)).saturating_sub(long(maker_old) + long(taker_old));
+        *oi = updated_open_interest(updated_open_interest(*oi, maker_old, maker_size), taker_old, taker_size);
         if kind == Kind::Perp {
             market.observe_perp_trade(quote.price, now);
         }

@@ -11,6 +11,8 @@ pub struct ClearinghouseConfigParams {
     pub crank_authority: Option<Pubkey>,
     pub pyth_receiver_program: Option<Pubkey>,
     pub pyth_oracle_program: Option<Pubkey>,
+    /// ppm of MM, at most [`MAX_LIQUIDATION_BUFFER_PPM`].
+    pub liquidation_buffer_ppm: Option<u32>,
 }
 
 #[derive(Accounts)]
@@ -27,6 +29,11 @@ pub fn handler(ctx: Context<UpdateClearinghouseConfig>, params: ClearinghouseCon
     ch.crank_authority = params.crank_authority.unwrap_or(old.1);
     ch.pyth_receiver_program = params.pyth_receiver_program.unwrap_or(old.2);
     ch.pyth_oracle_program = params.pyth_oracle_program.unwrap_or(old.3);
+    let old_buffer = ch.liquidation_buffer_ppm;
+    if let Some(buffer) = params.liquidation_buffer_ppm {
+        require!(buffer <= MAX_LIQUIDATION_BUFFER_PPM, PmError::InvalidLiquidationBuffer);
+        ch.liquidation_buffer_ppm = buffer;
+    }
     emit!(ClearinghouseConfigUpdated {
         clearinghouse: ctx.accounts.clearinghouse.key(),
         old_security_authority: old.0,
@@ -37,6 +44,8 @@ pub fn handler(ctx: Context<UpdateClearinghouseConfig>, params: ClearinghouseCon
         new_pyth_receiver_program: ch.pyth_receiver_program,
         old_pyth_oracle_program: old.3,
         new_pyth_oracle_program: ch.pyth_oracle_program,
+        old_liquidation_buffer_ppm: old_buffer,
+        new_liquidation_buffer_ppm: ch.liquidation_buffer_ppm,
     });
     Ok(())
 }

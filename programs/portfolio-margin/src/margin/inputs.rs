@@ -9,7 +9,7 @@ use risk_engine::{
 
 use crate::errors::PmError;
 use crate::margin::{LoadedMarket, MarketSet};
-use crate::trading::{funding_owed, settlement_cash};
+use crate::trading::{perp_owed, settlement_cash};
 use crate::state::*;
 
 /// Everything one evaluation reads, in the engine's types. Lives on the heap (a few KB: SBF stack
@@ -130,14 +130,14 @@ fn fill_market(state: &mut MarketState, market: &Market, loaded: &LoadedMarket, 
     Ok(())
 }
 
-/// A stored position as the engine sees it. `cost` is what the linear exposure cost, funding owed
-/// included (rounded up: against the account); an option's premium moved through collateral when
+/// A stored position as the engine sees it. `cost` is what the linear exposure cost, funding and
+/// socialised loss owed included (rounded up: against the account); an option's premium moved through collateral when
 /// it traded, so its engine cost is 0.
 fn engine_position(p: &Position, market: &Market, local_market: usize) -> Result<EnginePosition> {
     let instrument = market.instrument(p.instrument_index)?;
     let kind = instrument_kind(instrument.kind).ok_or(PmError::InvalidInstrument)?;
     let cost = match kind {
-        Kind::Perp => p.cost_basis.checked_add(funding_owed(p.size, market.funding_index, p.funding_snapshot)?).ok_or(PmError::MathOverflow)?,
+        Kind::Perp => p.cost_basis.checked_add(perp_owed(p, market)?).ok_or(PmError::MathOverflow)?,
         Kind::Future => p.cost_basis,
         Kind::Call | Kind::Put => 0,
     };

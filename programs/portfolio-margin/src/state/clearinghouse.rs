@@ -85,10 +85,25 @@ pub struct Clearinghouse {
     pub num_collaterals: u8,
     pub padding: [u8; 7],
     pub collaterals: [CollateralConfig; MAX_COLLATERAL_MINTS],
-    pub reserved: [u8; 256],
+    /// A liquidation stops once equity is back above MM: a step may leave equity at most this
+    /// much (ppm of MM) above MM; taking more is over-liquidation.
+    pub liquidation_buffer_ppm: u32,
+    pub padding2: [u8; 4],
+    /// Lifetime insurance-fund flows, quote units: deposited by anyone (`deposit_insurance`),
+    /// paid to cover bankrupt accounts, and losses beyond the fund socialised to perpetual holders
+    /// (`Market::loss_index`) or, with no perpetual open anywhere, left as bad debt.
+    pub insurance_deposited: u64,
+    pub insurance_paid: u64,
+    pub socialized_loss: u64,
+    pub bad_debt: u64,
+    pub reserved: [u8; 216],
 }
 
-pub const CLEARINGHOUSE_SIZE: usize = 32 * 8 + 8 * GlobalParams::LEN + 16 + 104 * MAX_COLLATERAL_MINTS + 256;
+/// Liquidation buffer: a liquidated account may end up to 10% of its MM above MM (at most 100%).
+pub const DEFAULT_LIQUIDATION_BUFFER_PPM: u32 = 100_000;
+pub const MAX_LIQUIDATION_BUFFER_PPM: u32 = 1_000_000;
+
+pub const CLEARINGHOUSE_SIZE: usize = 32 * 8 + 8 * GlobalParams::LEN + 16 + 104 * MAX_COLLATERAL_MINTS + 8 + 32 + 216;
 const _: () = assert!(core::mem::size_of::<CollateralConfig>() == 104);
 const _: () = assert!(core::mem::size_of::<Clearinghouse>() == CLEARINGHOUSE_SIZE);
 

@@ -34,7 +34,9 @@ pub struct Position {
     pub cost_basis: i64,
     /// Market's cumulative funding index when funding was last settled into this position.
     pub funding_snapshot: i64,
-    pub reserved: [u8; 16],
+    /// Market's `loss_index` when socialised loss was last charged to this (perpetual) position.
+    pub loss_snapshot: i64,
+    pub reserved: [u8; 8],
 }
 
 /// One user's margin account: collateral and positions, margined as a single portfolio.

@@ -16,6 +16,9 @@ pub const MIN_EXPIRY_LEAD_SECS: i64 = 3_600;
 /// Hard bounds of the oracle limits (liquidation may be lenient, but not unboundedly).
 pub const MAX_ORACLE_AGE_SECS: u32 = 3_600;
 pub const MAX_ORACLE_CONF_PPM: u32 = 100_000;
+/// Highest liquidation fee a market may charge: half the margin a step releases (so a step always
+/// shrinks the shortfall by at least the other half).
+pub const MAX_LIQUIDATION_FEE_PPM: u32 = 500_000;
 
 /// An instrument kind from its stored byte (the engine's numbering: perp, future, call, put).
 pub fn instrument_kind(v: u8) -> Option<Kind> {
@@ -306,7 +309,13 @@ pub struct Market {
     /// what they were paid out (realised gains, settlement credits), native units, held in the
     /// quote vault: quote vault = sum of quote balances + every market's fee and P&L pools.
     pub pnl_pool: i64,
-    pub reserved: [u8; 160],
+    /// Socialised loss per perpetual contract (quote units per 1e6 contracts, cumulative): a
+    /// bankruptcy the insurance fund could not cover is charged to every perpetual position of
+    /// the market, long and short, pro rata to size (`Position::loss_snapshot`).
+    pub loss_index: i64,
+    /// Lifetime socialised loss charged to this market's perpetual holders, quote units.
+    pub socialized_loss: u64,
+    pub reserved: [u8; 136],
 }
 
 /// A market's fees, funding and settlement parameters. Fees in ppm: linear instruments of
@@ -334,10 +343,15 @@ pub struct TradingParams {
     /// `settle_expiry` takes an oracle price published within this long after expiry; later only
     /// the admin may settle.
     pub settlement_window_secs: u32,
+    /// Liquidation fee, ppm of the maintenance margin a liquidation step releases, paid by the
+    /// liquidated account.
+    pub liquidation_fee_ppm: u32,
+    /// The insurance fund's share of a liquidation fee (ppm); the liquidator keeps the rest.
+    pub insurance_share_ppm: u32,
 }
 
 pub const MARKET_SIZE: usize = 32 * 3 + 8 + 8 * MarketParams::LEN + 24 + 24 + 16 + 16 + 8 + 48 * MAX_EXPIRIES + 24 * MAX_INSTRUMENTS
-    + 40 + 40 + 16 + 160;
+    + 48 + 40 + 16 + 16 + 136;
 const _: () = assert!(core::mem::size_of::<Instrument>() == 24);
 const _: () = assert!(core::mem::size_of::<Expiry>() == 48);
 const _: () = assert!(core::mem::size_of::<Market>() == MARKET_SIZE);
@@ -356,6 +370,8 @@ impl TradingParams {
         max_funding_rate_ppm: 10_000,
         ema_window_secs: 3_600,
         settlement_window_secs: 3_600,
+        liquidation_fee_ppm: 150_000,
+        insurance_share_ppm: 250_000,
     };
 
     pub fn validate(&self) -> Result<()> {
@@ -371,7 +387,9 @@ impl TradingParams {
                 && self.funding_period_secs <= 30 * 86_400
                 && self.max_funding_rate_ppm <= 100_000
                 && (60..=7 * 86_400).contains(&self.ema_window_secs)
-                && (60..=7 * 86_400).contains(&self.settlement_window_secs),
+                && (60..=7 * 86_400).contains(&self.settlement_window_secs)
+                && self.liquidation_fee_ppm <= MAX_LIQUIDATION_FEE_PPM
+                && self.insurance_share_ppm <= 1_000_000,
             PmError::InvalidTradingParams
         );
         Ok(())

@@ -2,10 +2,11 @@
 //! basis, the decrease realises P&L against the basis it closes, a flip does both.
 
 use anchor_lang::prelude::*;
+use risk_engine::{Kind, MAX_SIZE};
 
 use super::{floor_unit, to_i64};
 use crate::errors::PmError;
-use crate::state::Position;
+use crate::state::{MarginAccount, Market, Position};
 
 /// What a fill did to one account.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,6 +51,39 @@ pub fn apply_fill(position: &mut Position, delta: i64, price: u64, linear: bool)
     position.size = to_i64(new_size)?;
     position.cost_basis = to_i64(cost)?;
     Ok(FillOutcome { cash: to_i64(if linear { realized } else { premium })?, realized: to_i64(realized)? })
+}
+
+/// A fill of `delta` at `price` in `account`'s position in instrument `instrument_index` of
+/// `market` (a free slot claimed for a new one): a new perpetual position starts at the market's
+/// funding and loss indices, a closed one frees its slot. Returns what the fill did and the
+/// position's size before and after. The caller moves the cash and keeps open interest.
+pub fn fill_position(
+    account: &mut MarginAccount,
+    market: &Market,
+    instrument_index: u16,
+    kind: Kind,
+    delta: i64,
+    price: u64,
+) -> Result<(FillOutcome, i64, i64)> {
+    let slot = account.position_slot(market.market_index, instrument_index)?;
+    let position = &mut account.positions[slot];
+    let old_size = position.size;
+    if old_size == 0 && kind == Kind::Perp {
+        position.funding_snapshot = market.funding_index;
+        position.loss_snapshot = market.loss_index;
+    }
+    let out = apply_fill(position, delta, price, matches!(kind, Kind::Perp | Kind::Future))?;
+    let new_size = position.size;
+    require!(new_size.unsigned_abs() <= MAX_SIZE as u64, PmError::PositionTooLarge);
+    if new_size == 0 {
+        *position = Position::default();
+    }
+    Ok((out, old_size, new_size))
+}
+
+/// Open interest (long contracts) of an instrument after one account's size went `old -> new`.
+pub fn updated_open_interest(open_interest: u64, old: i64, new: i64) -> u64 {
+    (open_interest + new.max(0) as u64).saturating_sub(old.max(0) as u64)
 }
 
 #[cfg(test)]

@@ -7,12 +7,14 @@
 pub mod fees;
 pub mod fill;
 pub mod funding;
+pub mod liquidation;
 pub mod settlement;
 pub mod touch;
 
 pub use fees::*;
 pub use fill::*;
 pub use funding::*;
+pub use liquidation::*;
 pub use settlement::*;
 pub use touch::*;
 

@@ -5,19 +5,29 @@
 use anchor_lang::prelude::*;
 use risk_engine::Kind;
 
-use super::{funding_owed, settlement_cash};
+use super::{funding_owed, loss_owed, settlement_cash};
 use crate::errors::PmError;
 use crate::state::*;
 
-/// Moves the funding every perpetual of `account` in `market` owes into its basis (rounded up:
-/// against the account) and snapshots the index. Equity is unchanged: it always included it.
+/// Moves the funding and socialised loss every perpetual of `account` in `market` owes into its
+/// basis (rounded up: against the account) and snapshots the indices. Equity is unchanged: it
+/// always included them.
 pub fn accrue_funding(account: &mut MarginAccount, market: &Market) -> Result<()> {
     for p in account.positions.iter_mut().filter(|p| p.size != 0 && p.market_index == market.market_index && p.instrument_index == PERP_INSTRUMENT) {
-        let owed = funding_owed(p.size, market.funding_index, p.funding_snapshot)?;
+        let owed = perp_owed(p, market)?;
         p.cost_basis = p.cost_basis.checked_add(owed).ok_or(PmError::MathOverflow)?;
         p.funding_snapshot = market.funding_index;
+        p.loss_snapshot = market.loss_index;
     }
     Ok(())
+}
+
+/// What a perpetual position owes since its snapshots: funding plus socialised loss (quote units,
+/// rounded up).
+pub fn perp_owed(p: &Position, market: &Market) -> Result<i64> {
+    let funding = funding_owed(p.size, market.funding_index, p.funding_snapshot)?;
+    let loss = loss_owed(p.size, market.loss_index, p.loss_snapshot)?;
+    funding.checked_add(loss).ok_or(error!(PmError::MathOverflow))
 }
 
 /// One position turned into quote at its expiry's settlement price.

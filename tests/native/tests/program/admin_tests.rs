@@ -325,7 +325,9 @@ pm_test! {
             crank_authority: Some(crank.pubkey()),
             pyth_receiver_program: Some(receiver),
             pyth_oracle_program: Some(legacy),
+            liquidation_buffer_ppm: Some(250_000),
         };
+        assert_eq!(before.liquidation_buffer_ppm, DEFAULT_LIQUIDATION_BUFFER_PPM);
         let logs = m.send_admin(update_clearinghouse_config_ix(&admin.pubkey(), &ch, params)).await;
         let e = &events::<ClearinghouseConfigUpdated>(&logs)[0];
         assert_eq!(e.clearinghouse, ch);
@@ -333,6 +335,7 @@ pm_test! {
         assert_eq!((e.old_crank_authority, e.new_crank_authority), (admin.pubkey(), crank.pubkey()));
         assert_eq!((e.old_pyth_receiver_program, e.new_pyth_receiver_program), (before.pyth_receiver_program, receiver));
         assert_eq!((e.old_pyth_oracle_program, e.new_pyth_oracle_program), (before.pyth_oracle_program, legacy));
+        assert_eq!((e.old_liquidation_buffer_ppm, e.new_liquidation_buffer_ppm), (DEFAULT_LIQUIDATION_BUFFER_PPM, 250_000));
         let after: Clearinghouse = load_zc(&mut m.ctx, &ch).await;
         assert_eq!((after.security_authority, after.crank_authority, after.pyth_receiver_program, after.pyth_oracle_program), (security.pubkey(), crank.pubkey(), receiver, legacy));
 
@@ -341,6 +344,10 @@ pm_test! {
         let e = &events::<ClearinghouseConfigUpdated>(&logs)[0];
         assert_eq!((e.new_security_authority, e.new_crank_authority), (security.pubkey(), crank.pubkey()));
         assert_eq!(load_zc::<Clearinghouse>(&mut m.ctx, &ch).await.security_authority, security.pubkey());
+        assert_eq!(load_zc::<Clearinghouse>(&mut m.ctx, &ch).await.liquidation_buffer_ppm, 250_000);
+        // a buffer above 100% of MM is refused, nothing changed
+        let too_wide = ClearinghouseConfigParams { liquidation_buffer_ppm: Some(MAX_LIQUIDATION_BUFFER_PPM + 1), ..ClearinghouseConfigParams::default() };
+        assert_rejected(&mut m.ctx, &[update_clearinghouse_config_ix(&admin.pubkey(), &ch, too_wide)], &[&admin], &[ch], PmError::InvalidLiquidationBuffer).await;
 
         // Not the security authority, the crank or anyone else; and not unsigned.
         let grab = ClearinghouseConfigParams { security_authority: Some(Keypair::new().pubkey()), ..Default::default() };

@@ -18,4 +18,5 @@ mod vol_tests;
 
 mod funding_tests;
 mod settlement_tests;
+mod liquidation_tests;
 mod trade_tests;

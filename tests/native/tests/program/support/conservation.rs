@@ -1,7 +1,8 @@
 //! The conservation check every program test ends with: for every collateral vault of every
 //! clearinghouse a test touched, its token balance equals the sum over the clearinghouse's margin
 //! accounts of that mint's balance (the quote vault: quote deposits - quote debt + every market's
-//! fee and P&L pools), and the insurance vault holds exactly the fees swept into it.
+//! fee and P&L pools), and the insurance vault holds exactly the fees swept into it plus the
+//! insurance deposits less what it paid for bankruptcies.
 //!
 //! Accounts are found, not listed: every account any sent instruction named is remembered (per
 //! test thread), and at the end those that are program accounts at their own PDA are summed.
@@ -11,7 +12,7 @@
 
 use super::*;
 use anchor_lang::Discriminator;
-use portfolio_margin::events::FeesSwept;
+use portfolio_margin::events::{BankruptcyResolved, FeesSwept, InsuranceDeposited};
 use solana_program_test::BanksClient;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,6 +43,8 @@ struct Tracker {
     forged: BTreeMap<(Pubkey, Pubkey), i128>,
     /// market -> fees swept out of it (from `FeesSwept` events).
     swept: BTreeMap<Pubkey, u128>,
+    /// clearinghouse -> insurance deposited less insurance paid (from the events).
+    insurance_flows: BTreeMap<Pubkey, i128>,
 }
 
 thread_local! {
@@ -68,6 +71,12 @@ pub(crate) fn on_send(ixs: &[Instruction], sent: &Sent) {
         if sent.result.is_ok() {
             for e in events::<FeesSwept>(&sent.logs) {
                 *t.swept.entry(e.market).or_default() += e.amount as u128;
+            }
+            for e in events::<InsuranceDeposited>(&sent.logs) {
+                *t.insurance_flows.entry(e.clearinghouse).or_default() += e.amount as i128;
+            }
+            for e in events::<BankruptcyResolved>(&sent.logs) {
+                *t.insurance_flows.entry(e.clearinghouse).or_default() -= e.insurance_paid as i128;
             }
         }
     });
@@ -119,10 +128,10 @@ fn contribute(key: &Pubkey, acc: &Account, sign: i128, sums: &mut BTreeMap<(Pubk
 
 /// The check (see the module doc), over every account the current test touched.
 pub async fn assert_conservation() {
-    let (banks, keys, forged, swept) = TRACKER.with(|t| {
+    let (banks, keys, forged, swept, insurance_flows) = TRACKER.with(|t| {
         let mut t = t.borrow_mut();
         let t = std::mem::take(&mut *t);
-        (t.banks, t.keys, t.forged, t.swept)
+        (t.banks, t.keys, t.forged, t.swept, t.insurance_flows)
     });
     let Some(mut banks) = banks else { return };
     let mut sums = BTreeMap::new();
@@ -155,7 +164,8 @@ pub async fn assert_conservation() {
         }
         let fees: u128 = swept.iter().filter(|(m, _)| market_of.get(*m) == Some(ch_key)).map(|(_, a)| *a).sum();
         let insurance = vault_amount(&mut banks, &ch.insurance_vault).await;
-        assert_eq!(insurance, fees as i128, "conservation: insurance vault of {ch_key} holds exactly the fees swept");
+        let flows = insurance_flows.get(ch_key).copied().unwrap_or(0);
+        assert_eq!(insurance, fees as i128 + flows, "conservation: insurance vault of {ch_key} = fees swept + deposits - bankruptcy payouts");
     }
 }
 

@@ -3,11 +3,13 @@
 
 #[macro_use]
 pub mod conservation;
+pub mod liquidation;
 pub mod markets;
 pub mod model;
 pub mod pyth;
 pub mod trading;
 
+pub use liquidation::*;
 pub use markets::*;
 pub use model::*;
 pub use pyth::*;
