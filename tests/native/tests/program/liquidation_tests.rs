@@ -489,3 +489,19 @@ pm_test! {
         assert_eq!(total, take as i64);
     }
 }
+
+pm_test! {
+    async fn an_expired_position_is_settled_not_taken_over() {
+        // the taker is long a BTC future; past its expiry (no settlement price yet) BTC crashes
+        let mut t = TradeWorld::new().await;
+        t.trade(BTC, quote(BTC_FUT_0, MAKER_SELLS, 1_000_000, BTC_SPOT_1E6, 0)).await;
+        let liquidator = t.funded_user(200_000 * USDC).await;
+        t.advance(BTC_EXPIRIES[0] + 60).await;
+        t.set_btc_price(CRASH);
+        let taker = t.taker.margin_account;
+        let (equity, mm, _) = t.health(&taker).await;
+        assert!(equity < mm, "{equity} {mm}");
+        let ix = t.liquidate_ix(&liquidator, &taker, vec![position_leg(BTC, BTC_FUT_0, 100_000)]).await;
+        t.liquidation_rejected(&liquidator, ix, PmError::InstrumentExpired).await;
+    }
+}
