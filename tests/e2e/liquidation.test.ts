@@ -315,7 +315,7 @@ function expectedFee(released: bigint) {
     expect(kinds.size, "legs of positions and of collateral").to.equal(2);
   });
 
-  it("socialised loss: a deficit beyond the insurance fund is charged to BTC perpetual holders, and the mirror counts it as the program does", async function () {
+  it("socialised loss: a deficit beyond the insurance fund is charged to BTC perpetual holders (capped per contract, the rest bad debt), and the mirror counts it as the program does", async function () {
     await btcSpot(100_000);
     const victim2 = await newTrader(usdc("20000"));
     await perpTrade(victim2, C, 100_000n * E6);
@@ -331,7 +331,12 @@ function expectedFee(released: bigint) {
     expect(deficit > fund, `deficit ${deficit} fund ${fund}`).to.equal(true);
     const uncovered = deficit - fund;
     const oi = market0.instruments[0].openInterest; // the takeover moves the long to the resolver: unchanged
-    const step = ceilDiv(uncovered * E6, 2n * oi);
+    // pro rata to both sides' contracts, at most 0.5% of the oracle EMA per contract; beyond: bad debt
+    const cap = (market0.oracleEma * 5_000n) / E6;
+    const uncapped = ceilDiv(uncovered * E6, 2n * oi);
+    const step = uncapped < cap ? uncapped : cap;
+    const socialized = uncapped <= cap ? uncovered : (cap * 2n * oi) / E6;
+    const badDebt = uncovered - socialized;
     const makerBefore = await w.client.simulateMargin(maker.account);
     const makerPerp = perpOf(await account(maker.account))!;
 
@@ -339,13 +344,13 @@ function expectedFee(released: bigint) {
     expect(plan.resolveBankruptcy?.ok).to.equal(true);
     const signature = await liq.resolveBankruptcy({ marginAccount: victim2.account, resolverAccount: liquidator.account, resolver: liquidator.user, socializationMarket: market0.address });
     const ev = await events(signature);
-    expect(ev.bankruptcies[0]).to.include({ deficit, insurancePaid: fund, socialized: uncovered, badDebt: 0n, lossIndexAfter: market0.lossIndex + step });
+    expect(ev.bankruptcies[0]).to.include({ deficit, insurancePaid: fund, socialized, badDebt, lossIndexAfter: market0.lossIndex + step });
     expect(await tokenAmount(w.connection, w.insuranceVault)).to.equal(0n);
     const market1 = await w.client.fetchMarketInfo(w.clearinghouse, 0);
     expect(market1.lossIndex - market0.lossIndex).to.equal(step);
-    expect(market1.socializedLoss - market0.socializedLoss).to.equal(uncovered);
+    expect(market1.socializedLoss - market0.socializedLoss).to.equal(socialized);
     const r = plan.resolveBankruptcy!;
-    expect([r.deficit, r.insurancePaid, r.socialized, r.lossIndexAfter]).to.deep.equal([deficit, fund, uncovered, market0.lossIndex + step]);
+    expect([r.deficit, r.insurancePaid, r.socialized, r.badDebt, r.lossIndexAfter]).to.deep.equal([deficit, fund, socialized, badDebt, market0.lossIndex + step]);
 
     // the maker (short perpetual) now owes |size| x step, rounded up: its equity drops by exactly that
     const owed = ceilDiv((makerPerp.size < 0n ? -makerPerp.size : makerPerp.size) * step, E6);
@@ -359,6 +364,6 @@ function expectedFee(released: bigint) {
       expect([mirror.equity, mirror.mm, mirror.im]).to.deep.equal([report.equity, report.mm, report.im]);
     }
     const ch = await w.client.fetchClearinghouseInfo(w.clearinghouse);
-    expect(ch.socializedLoss).to.equal(uncovered);
+    expect([ch.socializedLoss, ch.badDebt]).to.deep.equal([socialized, badDebt]);
   });
 });

@@ -336,11 +336,21 @@ describe("planLiquidation against independent reasoning", function () {
     expect([r.resolverFee, r.deficit, r.insurancePaid, r.socialized, r.badDebt]).to.deep.equal([resolverFee, deficit, deficit, 0n, 0n]);
     expect(r.accountAfter!.positions).to.deep.equal([]);
     expect(r.accountAfter!.quoteDebt).to.equal(0n);
-    // with an empty fund the deficit is socialised to the BTC perpetual holders (open interest 2 contracts)
-    const open = { ...BTC, instruments: BTC.instruments.map((i) => (i.index === 0 ? { ...i, openInterest: 2n * C } : i)) };
-    const poor = planLiquidation({ ...snap, markets: [open, ETH], insuranceBalance: 0n });
-    expect(poor.resolveBankruptcy!.socialized).to.equal(deficit);
-    expect(poor.resolveBankruptcy!.lossIndexAfter).to.equal(ceilDiv(deficit * E6, 4n * C));
+    // with an empty fund the deficit is socialised to the BTC perpetual holders (open interest 2
+    // contracts each side), at most 0.5% of the oracle EMA per contract: a high EMA takes it all,
+    // a low one caps the charge and leaves the rest as bad debt
+    for (const oracleEma of [1_000_000n * E6, 50_000n * E6]) {
+      const open = { ...BTC, oracleEma, instruments: BTC.instruments.map((i) => (i.index === 0 ? { ...i, openInterest: 2n * C } : i)) };
+      const poor = planLiquidation({ ...snap, markets: [open, ETH], insuranceBalance: 0n }).resolveBankruptcy!;
+      const cap = (oracleEma * 5_000n) / E6;
+      const uncapped = ceilDiv(deficit * E6, 4n * C);
+      const socialized = uncapped <= cap ? deficit : (cap * 4n * C) / E6;
+      expect([poor.socialized, poor.badDebt]).to.deep.equal([socialized, deficit - socialized]);
+      expect(poor.lossIndexAfter).to.equal(uncapped <= cap ? uncapped : cap);
+    }
+    // the two cases above are one of each
+    expect(ceilDiv(deficit * E6, 4n * C) <= (1_000_000n * E6 * 5_000n) / E6).to.equal(true);
+    expect(ceilDiv(deficit * E6, 4n * C) > (50_000n * E6 * 5_000n) / E6).to.equal(true);
   });
 
   it("findLiquidatable at given prices: a what-if crash finds the account the oracles do not", function () {

@@ -798,10 +798,10 @@ export type PortfolioMargin = {
         {
           "name": "socializationMarket",
           "docs": [
-            "Bears what the insurance fund cannot pay: charged to its perpetual holders (or, with no",
-            "perpetual open, recorded as bad debt in its P&L pool). Of the account's markets, the one",
-            "whose perpetual has the largest open interest x oracle EMA (ties: the lowest index); any",
-            "market of the clearinghouse when the account holds none."
+            "Bears what the insurance fund cannot pay: charged to its perpetual holders (beyond their",
+            "cap, or with no perpetual open: bad debt in its P&L pool). Of the account's markets, the",
+            "one whose perpetual has the largest open interest x oracle EMA (ties: the lowest index);",
+            "when the account holds no market any more, any market (its pool records the bad debt)."
           ],
           "writable": true
         },

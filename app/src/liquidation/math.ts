@@ -71,3 +71,20 @@ export function lossIndexStep(loss: bigint, openInterest: bigint): bigint {
   if (step > I64_MAX) throw new MarginCheckError("MathOverflow");
   return step;
 }
+
+/** Highest socialised loss one bankruptcy may charge a perpetual contract, ppm of the oracle EMA (programs' `MAX_SOCIALIZED_LOSS_PPM`). */
+export const MAX_SOCIALIZED_LOSS_PPM = 5_000n;
+
+/**
+ * What a market's perpetual holders bear of `loss` (programs' `socialization`): the loss-index
+ * step and the amount it covers, at most `MAX_SOCIALIZED_LOSS_PPM` of `oracleEma` per contract;
+ * the rest (all of it with nothing open) is bad debt.
+ */
+export function socialization(loss: bigint, openInterest: bigint, oracleEma: bigint): { step: bigint; socialized: bigint } {
+  if (loss === 0n || openInterest === 0n) return { step: 0n, socialized: 0n };
+  const cap = (oracleEma * MAX_SOCIALIZED_LOSS_PPM) / 1_000_000n;
+  const step = lossIndexStep(loss, openInterest);
+  if (step <= cap) return { step, socialized: loss };
+  const covered = (cap * 2n * openInterest) / UNIT;
+  return { step: cap, socialized: covered < loss ? covered : loss };
+}

@@ -14,7 +14,7 @@ import { evaluate, Kind, MarginResult, markValue, MAX_COLLATERALS, MAX_MARKETS, 
 import { accrueFunding, addQuote, asProgramError, settleExpired } from "../trading/preview";
 import { applyFill, toI64 } from "../trading/math";
 import { programError } from "../trading/quote";
-import { liquidationBuffer, liquidationFee, LiquidationFeeSplit, liquidationStepViolation, lossIndexStep } from "./math";
+import { liquidationBuffer, liquidationFee, LiquidationFeeSplit, liquidationStepViolation, socialization } from "./math";
 
 /** Legs one `liquidate` takes at most (programs' MAX_LIQUIDATION_LEGS). */
 export const MAX_LIQUIDATION_LEGS = 4;
@@ -195,6 +195,15 @@ export class LoadedMarkets {
     if (!m) refuse("MissingMarketAccount", `market ${marketIndex}`);
     return m;
   }
+  /** The same markets and prices with `market`'s account state replaced (a pool or index moved). */
+  withMarket(market: MarketInfo): LoadedMarkets {
+    const copy: LoadedMarkets = Object.create(LoadedMarkets.prototype);
+    Object.assign(copy, { s: this.s, indices: this.indices, byIndex: new Map(this.byIndex) });
+    const current = this.byIndex.get(market.marketIndex);
+    if (current) copy.byIndex.set(market.marketIndex, { ...current, market });
+    return copy;
+  }
+
   /** The account evaluated as the program's `Evaluation::run` does (its own markets, these prices). */
   evaluate(a: MarginAccountInfo): MarginResult {
     const own = marketsHeld(a, this.s.clearinghouse).map((i) => this.get(i));
@@ -504,11 +513,6 @@ export class LiquidationSimulator {
         const charged = chargeStepFee(this.loaded, out.released, feeMarket, parties, pools, true);
         parties = charged.parties;
         out.resolverFee = charged.fee.liquidator;
-        if (this.liquidatorKnown && opts.checkLiquidator !== false) {
-          const l = this.loaded.evaluate(parties.liquidator);
-          out.resolverAfter = l;
-          if (l.equity < l.im) refuse("LiquidatorInsufficientMargin", `equity ${l.equity} < initial margin ${l.im}`);
-        }
       }
       const deficit = parties.account.quoteDebt;
       out.deficit = deficit;
@@ -517,16 +521,22 @@ export class LiquidationSimulator {
       out.insurancePaid = paid;
       out.insuranceBalanceAfter = balance === undefined ? null : balance - paid;
       const uncovered = deficit - paid;
+      // socialised only to the account's own market (capped per contract); the rest is bad debt
+      let loaded = this.loaded;
       if (social) {
         out.socializationMarket = social.marketIndex;
-        const oi = pools.openInterest(social, 0);
-        if (uncovered > 0n && oi > 0n) {
-          out.socialized = uncovered;
-          out.lossIndexAfter = toI64(social.lossIndex + lossIndexStep(uncovered, oi));
-        } else {
-          out.badDebt = uncovered;
-          out.lossIndexAfter = social.lossIndex;
-        }
+        const own = marketsHeld(account, s.clearinghouse).length > 0;
+        const { step, socialized } = own ? socialization(uncovered, pools.openInterest(social, 0), social.oracleEma) : { step: 0n, socialized: 0n };
+        out.socialized = socialized;
+        out.badDebt = uncovered - socialized;
+        out.lossIndexAfter = toI64(social.lossIndex + step);
+        loaded = loaded.withMarket({ ...social, lossIndex: out.lossIndexAfter });
+      }
+      if (legs.length > 0 && this.liquidatorKnown && opts.checkLiquidator !== false) {
+        // the resolver carries what it took, its share of the socialised loss included
+        const l = loaded.evaluate(parties.liquidator);
+        out.resolverAfter = l;
+        if (l.equity < l.im) refuse("LiquidatorInsufficientMargin", `equity ${l.equity} < initial margin ${l.im}`);
       }
       out.accountAfter = addQuote(parties.account, qm, deficit);
       out.resolverAccountAfter = parties.liquidator;

@@ -26,10 +26,10 @@ pub struct ResolveBankruptcy<'info> {
     /// The bankrupt account.
     #[account(mut, constraint = margin_account.load()?.clearinghouse == clearinghouse.key() @ PmError::WrongClearinghouse)]
     pub margin_account: AccountLoader<'info, MarginAccount>,
-    /// Bears what the insurance fund cannot pay: charged to its perpetual holders (or, with no
-    /// perpetual open, recorded as bad debt in its P&L pool). Of the account's markets, the one
-    /// whose perpetual has the largest open interest x oracle EMA (ties: the lowest index); any
-    /// market of the clearinghouse when the account holds none.
+    /// Bears what the insurance fund cannot pay: charged to its perpetual holders (beyond their
+    /// cap, or with no perpetual open: bad debt in its P&L pool). Of the account's markets, the
+    /// one whose perpetual has the largest open interest x oracle EMA (ties: the lowest index);
+    /// when the account holds no market any more, any market (its pool records the bad debt).
     #[account(mut, has_one = clearinghouse @ PmError::WrongMarket)]
     pub socialization_market: AccountLoader<'info, Market>,
     #[account(mut)]
@@ -42,9 +42,11 @@ pub struct ResolveBankruptcy<'info> {
 /// Permissionless, for an account whose equity is negative (liquidation oracle class) and that
 /// holds no collateral but quote (liquidate that first). The resolver takes over every remaining
 /// position at mark (earning the liquidator's part of a step's fee on the MM released; its account
-/// must stay at or above IM), so no position is left without a counterparty; the insurance fund then pays the quote
-/// deficit, and what it cannot pay is socialised to `socialization_market`'s perpetual holders,
-/// long and short, pro rata to size (`Market::loss_index`), and recorded.
+/// must end at or above IM), so no position is left without a counterparty; the insurance fund
+/// then pays the quote deficit, and what it cannot pay is socialised to the perpetual holders of the account's market
+/// with the most perpetual open interest, long and short, pro rata to size (`Market::loss_index`),
+/// at most 0.5% of the price per contract; the rest (all of it when the account holds no market
+/// any more) is bad debt. Both are recorded.
 ///
 /// Remaining accounts: `[market, oracle]` for every market either account holds, ascending, the
 /// markets writable.
@@ -62,8 +64,11 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, ResolveBankruptcy<'info
             settle_expired(&mut account, &mut *m.market.load_mut()?, &ch.quote_mint, MAX_POSITIONS, &mut Vec::new())?;
         }
     }
+    // the loss the fund cannot pay goes to the account's own market with the most perpetual open
+    // interest; an account that holds no market any more leaves it as bad debt
     let own = MarketSet::of_account(&*ctx.accounts.margin_account.load()?, &ch)?;
-    if let Some(expected) = socialization_market(&own, &loaded, &set)? {
+    let socialize = socialization_market(&own, &loaded, &set)?;
+    if let Some(expected) = socialize {
         require_keys_eq!(ctx.accounts.socialization_market.key(), expected, PmError::WrongSocializationMarket);
     }
 
@@ -97,9 +102,6 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, ResolveBankruptcy<'info
         let mut account = ctx.accounts.margin_account.load_mut()?;
         let mut resolver = ctx.accounts.resolver_account.load_mut()?;
         resolver_fee = charge_step_fee(released, fee_market.map(|at| &loaded[at]), &ch.quote_mint, &mut account, &mut resolver, FeeRule::LiquidatorPartOnly)?.liquidator;
-        drop((account, resolver));
-        evaluation.run(&*ctx.accounts.resolver_account.load()?, &ch, &loaded, &set, now)?;
-        require_liquidator_margin(evaluation.result())?;
     }
 
     // the deficit: the insurance fund pays what it can, the rest is socialised
@@ -125,14 +127,13 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, ResolveBankruptcy<'info
     let (socialized, bad_debt, loss_index_after) = {
         let mut market = ctx.accounts.socialization_market.load_mut()?;
         market.pnl_pool = market.pnl_pool.checked_sub(i64::try_from(uncovered).map_err(|_| error!(PmError::MathOverflow))?).ok_or(PmError::MathOverflow)?;
-        let open_interest = market.instruments[PERP_INSTRUMENT as usize].open_interest;
-        if uncovered > 0 && open_interest > 0 {
-            market.loss_index = market.loss_index.checked_add(loss_index_step(uncovered, open_interest)?).ok_or(PmError::MathOverflow)?;
-            market.socialized_loss = market.socialized_loss.saturating_add(uncovered);
-            (uncovered, 0, market.loss_index)
-        } else {
-            (0, uncovered, market.loss_index)
-        }
+        let (step, socialized) = match socialize {
+            Some(_) => socialization(uncovered, market.instruments[PERP_INSTRUMENT as usize].open_interest, market.oracle_ema)?,
+            None => (0, 0),
+        };
+        market.loss_index = market.loss_index.checked_add(step).ok_or(PmError::MathOverflow)?;
+        market.socialized_loss = market.socialized_loss.saturating_add(socialized);
+        (socialized, uncovered - socialized, market.loss_index)
     };
     {
         let mut account = ctx.accounts.margin_account.load_mut()?;
@@ -141,6 +142,12 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, ResolveBankruptcy<'info
         clearinghouse.insurance_paid = clearinghouse.insurance_paid.saturating_add(insurance_paid);
         clearinghouse.socialized_loss = clearinghouse.socialized_loss.saturating_add(socialized);
         clearinghouse.bad_debt = clearinghouse.bad_debt.saturating_add(bad_debt);
+    }
+    if positions_taken > 0 {
+        // the resolver carries what it took, its share of the socialised loss included
+        let ch = ctx.accounts.clearinghouse.load()?;
+        evaluation.run(&*ctx.accounts.resolver_account.load()?, &ch, &loaded, &set, now)?;
+        require_liquidator_margin(evaluation.result())?;
     }
     ctx.accounts.insurance_vault.reload()?;
     emit!(BankruptcyResolved {

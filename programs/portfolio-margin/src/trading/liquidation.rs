@@ -52,6 +52,29 @@ pub fn loss_index_step(loss: u64, open_interest: u64) -> Result<i64> {
     to_i64(step as i128)
 }
 
+/// Highest socialised loss one bankruptcy may charge a perpetual contract: 0.5% of the market's
+/// oracle EMA. A holder above MM (a perpetual's MM is several percent of its value, a hedged
+/// book's still above 0.5%) can be pushed toward liquidation by a charge, never into bankruptcy.
+pub const MAX_SOCIALIZED_LOSS_PPM: u128 = 5_000;
+
+/// What a market's perpetual holders bear of `loss`: the loss-index step and the amount it
+/// covers. At most [`MAX_SOCIALIZED_LOSS_PPM`] of `oracle_ema` per contract; the rest of `loss`
+/// (all of it when nothing is open) is bad debt.
+pub fn socialization(loss: u64, open_interest: u64, oracle_ema: u64) -> Result<(i64, u64)> {
+    if loss == 0 || open_interest == 0 {
+        return Ok((0, 0));
+    }
+    let cap = oracle_ema as u128 * MAX_SOCIALIZED_LOSS_PPM / PPM;
+    let step = loss_index_step(loss, open_interest)?;
+    if step as u128 <= cap {
+        return Ok((step, loss));
+    }
+    // capped: `cap` per contract on both sides, rounded down, is what the charges surely cover
+    // (below `loss`, since `cap` is below the uncapped step)
+    let covered = u64::try_from(cap * 2 * open_interest as u128 / UNIT as u128).map_err(|_| error!(PmError::MathOverflow))?;
+    Ok((to_i64(cap as i128)?, covered.min(loss)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +90,18 @@ mod tests {
         assert_eq!(liquidation_fee(1, &P).unwrap(), LiquidationFee { total: 1, insurance: 1, liquidator: 0 });
         let all_to_fund = TradingParams { insurance_share_ppm: 1_000_000, ..P };
         assert_eq!(liquidation_fee(1_000_000_000, &all_to_fund).unwrap().liquidator, 0);
+    }
+
+    #[test]
+    fn socialisation_is_capped_per_contract_and_the_rest_is_bad_debt() {
+        // 1 BTC open each side at 60,000: the cap is 300 per contract, so 600 at most
+        assert_eq!(socialization(500 * 1_000_000, 1_000_000, 60_000_000_000).unwrap(), (250_000_000, 500_000_000));
+        assert_eq!(socialization(10_000 * 1_000_000, 1_000_000, 60_000_000_000).unwrap(), (300_000_000, 600_000_000));
+        // nothing open, or no loss: nothing socialised
+        assert_eq!(socialization(1_000, 0, 60_000_000_000).unwrap(), (0, 0));
+        assert_eq!(socialization(0, 1_000_000, 60_000_000_000).unwrap(), (0, 0));
+        // no price yet: the cap is 0
+        assert_eq!(socialization(1_000, 1_000_000, 0).unwrap(), (0, 0));
     }
 
     /// Random losses and open interests: every position's charge rounds up, and the charges of

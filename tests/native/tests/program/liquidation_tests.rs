@@ -374,20 +374,45 @@ pm_test! {
         let logs = send_ok(&mut t.m.w.ctx, &[ix], &[&key]).await;
         let e = &events::<BankruptcyResolved>(&logs)[0];
         assert_eq!(e.insurance_paid, 1_000 * USDC);
-        assert_eq!(e.socialized, e.deficit - 1_000 * USDC);
-        assert!(e.socialized > 3_000 * USDC, "about 4,300 left: {}", e.socialized);
+        assert!(e.deficit > 4_000 * USDC, "about 4,300 left after the fund: {}", e.deficit);
         assert_eq!(t.insurance_balance().await, 0);
-        // one BTC open each side (the resolver long, the maker short): half the loss per contract
+        // one BTC open each side (the resolver long, the maker short); the charge is capped at
+        // 0.5% of the oracle EMA (the trade's 65,123.456789) per contract: 325.617283 each side,
+        // 651.234566 in all; the rest is bad debt
         let m = t.market_state(BTC).await;
-        assert_eq!(m.instruments[PERP as usize].open_interest, 1_000_000);
-        assert_eq!(m.loss_index as i128, ceil_div_i(e.socialized as i128, 2));
-        assert_eq!((m.socialized_loss, e.loss_index_after, e.socialization_market), (e.socialized, m.loss_index, t.btc.key));
+        assert_eq!((m.instruments[PERP as usize].open_interest, m.oracle_ema), (1_000_000, BTC_SPOT_1E6));
+        let cap = BTC_SPOT_1E6 as i64 * 5_000 / 1_000_000;
+        assert_eq!((m.loss_index, e.loss_index_after, e.socialization_market), (cap, cap, t.btc.key));
+        assert_eq!((e.socialized, m.socialized_loss), (2 * cap as u64, 2 * cap as u64));
+        assert_eq!(e.bad_debt, e.deficit - 1_000 * USDC - e.socialized);
         let ch_key = t.clearinghouse;
         let ch: Clearinghouse = load_zc(&mut t.m.w.ctx, &ch_key).await;
-        assert_eq!((ch.socialized_loss, ch.bad_debt), (e.socialized, 0));
+        assert_eq!((ch.socialized_loss, ch.bad_debt), (e.socialized, e.bad_debt));
         // the maker's equity carries its share at once (the resolver's too)
         let (maker_after, _, _) = t.health(&maker).await;
-        assert_eq!((maker_equity - maker_after) as i128, m.loss_index as i128);
+        assert_eq!(maker_equity - maker_after, cap);
+        assert!(t.account(&taker).await.is_empty());
+    }
+}
+
+pm_test! {
+    async fn an_account_liquidated_flat_leaves_its_uncovered_loss_as_bad_debt() {
+        // a liquidator takes the bankrupt account's whole position; only its debt is left, in no
+        // market, so nothing is socialised: the fund pays what it can, the rest is bad debt
+        let (mut t, resolver) = bankrupt().await;
+        let taker = t.taker.margin_account;
+        let funder = t.funded_user(0).await;
+        t.fund_insurance(&funder, 1_000 * USDC).await;
+        t.liquidate(&resolver, &taker, vec![position_leg(BTC, PERP, 1_000_000)]).await;
+        assert_eq!(t.held_markets(&taker).await, Vec::<u16>::new());
+        let debt = t.account(&taker).await.quote_debt;
+        let ix = t.resolve_ix(&resolver, &taker, ETH).await;
+        let key = resolver.key.insecure_clone();
+        let logs = send_ok(&mut t.m.w.ctx, &[ix], &[&key]).await;
+        let e = &events::<BankruptcyResolved>(&logs)[0];
+        assert_eq!((e.positions_taken, e.deficit, e.insurance_paid, e.socialized), (0, debt, 1_000 * USDC, 0));
+        assert_eq!((e.bad_debt, e.socialization_market), (debt - 1_000 * USDC, t.eth.key));
+        assert_eq!(t.market_state(ETH).await.loss_index, 0);
         assert!(t.account(&taker).await.is_empty());
     }
 }
