@@ -4,7 +4,7 @@
 import { PublicKey } from "@solana/web3.js";
 import type { ClearinghouseInfo, MarketInfo } from "../accounts";
 import type { BankruptcyResolvedInfo, LiquidationInfo, LiquidationLegInfo } from "../events";
-import { InsuranceFundInfo, LegOutcome, LiquidationLeg, LiquidationLegKind, LiquidationPlan } from "../liquidation";
+import { BankruptcyPreview, InsuranceFundInfo, LegOutcome, LiquidationLeg, LiquidationLegKind, LiquidationPlan } from "../liquidation";
 import { formatUiAmount } from "../units";
 import { cents, columns, pctPpm, table, usd } from "./output";
 import { instrumentLabel } from "./risk-view";
@@ -49,19 +49,12 @@ export interface PlanView {
   equity: bigint | null;
   mm: bigint | null;
   steps: StepView[];
-  resolveBankruptcy: {
-    ok: boolean;
-    error: string | null;
-    positions: LegView[];
-    released: bigint;
-    resolverFee: bigint;
-    deficit: bigint;
-    insurancePaid: bigint;
-    insuranceBalanceAfter: bigint | null;
-    socialized: bigint;
-    badDebt: bigint;
-    socializationMarket: number | null;
-  } | null;
+  resolveBankruptcy:
+    | (Pick<BankruptcyPreview, "ok" | "released" | "resolverFee" | "deficit" | "insurancePaid" | "insuranceBalanceAfter" | "socialized" | "badDebt" | "socializationMarket"> & {
+        error: string | null;
+        positions: LegView[];
+      })
+    | null;
   blocked: { marketIndex: number; instrumentIndex: number; reason: string }[];
   feeTotal: bigint;
   error: { code: number; name: string; msg: string } | null;

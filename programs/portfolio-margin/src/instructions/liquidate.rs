@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::TokenAccount;
-use risk_engine::{mark_value, Kind, MarginResult};
+use risk_engine::{mark_value, MarginResult};
 
 use crate::errors::PmError;
 use crate::events::{LiquidationEvent, LiquidationLegEvent};
@@ -247,9 +247,7 @@ pub fn take_position(
     let mut market = loaded[at].market.load_mut()?;
     let instrument = *market.instrument(leg.instrument_index)?;
     let kind = instrument_kind(instrument.kind).ok_or(PmError::InvalidInstrument)?;
-    if kind != Kind::Perp {
-        require!(market.expiries[instrument.expiry_index as usize].expiry > now, PmError::InstrumentExpired);
-    }
+    require!(!market.instrument_expired(&instrument, now), PmError::InstrumentExpired);
     let Evaluation { inputs, workspace, .. } = evaluation;
     let (long_value, short_value) = mark_value(workspace, &inputs.markets[local], kind, instrument.expiry_index, instrument.strike, now)
         .map_err(|e| engine_error(e, PmError::InvalidMarketParams))?;

@@ -78,9 +78,7 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, Trade<'info>>, quote: T
         }
         let instrument = market.instrument(quote.instrument_index)?;
         let kind = instrument_kind(instrument.kind).ok_or(PmError::InvalidInstrument)?;
-        if kind != Kind::Perp {
-            require!(market.expiries[instrument.expiry_index as usize].expiry > now, PmError::InstrumentExpired);
-        }
+        require!(!market.instrument_expired(instrument, now), PmError::InstrumentExpired);
         (market.market_index, kind, kind == Kind::Perp || kind == Kind::Future)
     };
 

@@ -85,12 +85,7 @@ impl TradeWorld {
 
     /// The `[market, oracle]` pairs a liquidation of `account` by `liquidator` reads.
     pub async fn liquidation_remaining(&mut self, account: &Pubkey, liquidator: &Pubkey) -> Vec<Pubkey> {
-        let mut held = self.held_markets(account).await;
-        held.extend(self.held_markets(liquidator).await);
-        held.sort();
-        held.dedup();
-        let refs: Vec<MarketRef> = held.into_iter().map(|i| self.market(i)).collect();
-        self.pairs(&refs)
+        self.held_pairs(&[account, liquidator], &[]).await
     }
 
     pub async fn liquidate_ix(&mut self, liquidator: &User, account: &Pubkey, legs: Vec<LiquidationLeg>) -> Instruction {
@@ -124,12 +119,7 @@ impl TradeWorld {
     /// The account's (equity, MM, IM) from `simulate_margin` (liquidation-class oracles aside:
     /// the margin class, so the oracles must be fresh).
     pub async fn health(&mut self, account: &Pubkey) -> (i64, i64, i64) {
-        let held = self.held_markets(account).await;
-        let mut held = held;
-        held.sort();
-        held.dedup();
-        let refs: Vec<MarketRef> = held.into_iter().map(|i| self.market(i)).collect();
-        let remaining = self.pairs(&refs);
+        let remaining = self.held_pairs(&[account], &[]).await;
         let r = self.simulate(account, &remaining).await.unwrap_or_else(|s| panic!("simulate_margin failed: {:?}", s.result));
         (r.equity, r.mm, r.im)
     }

@@ -158,8 +158,14 @@ impl TradeWorld {
     /// The `[market, oracle]` pairs a trade of `maker` and `taker` in `market` reads: every market
     /// either account holds (positions and collateral) and the traded one, ascending.
     pub async fn trade_remaining(&mut self, maker_account: &Pubkey, taker_account: &Pubkey, market: u16) -> Vec<Pubkey> {
-        let mut held = vec![market];
-        for key in [maker_account, taker_account] {
+        self.held_pairs(&[maker_account, taker_account], &[market]).await
+    }
+
+    /// The `[market, oracle]` pairs of every market `accounts` hold and of `extra`, ascending,
+    /// each once.
+    pub async fn held_pairs(&mut self, accounts: &[&Pubkey], extra: &[u16]) -> Vec<Pubkey> {
+        let mut held = extra.to_vec();
+        for key in accounts {
             held.extend(self.held_markets(key).await);
         }
         held.sort();
