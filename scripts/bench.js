@@ -12,6 +12,10 @@
 //    n/250 CU), not the byte loop callgrind counts.
 // 3. The TypeScript mirror's health-scan throughput (accounts/s) for 8-leg accounts, with the
 //    per-instrument risk arrays shared across accounts (the crank's case) and without.
+// 4. The crank's tick on 100,000 8-leg accounts (crank/bench/scan.ts): its HealthBook (market-set
+//    grouping, re-pricing, float64 scan with exact fallback) with prices moving each tick, the
+//    cost of changed accounts and of a funding update (everything recompiled), and decoding.
+//    `npm run bench -- --crank` runs this section alone (no valgrind needed).
 // Installs valgrind with apt-get when it is missing and we are root; otherwise says so and stops.
 const { spawnSync } = require("child_process");
 const fs = require("fs");
@@ -112,7 +116,37 @@ function tsThroughput() {
   return { n: N, universe: pop.universe().length, scan: N / scan, compile: N / compile, exact: sub.length / exact, fallbacks: scanner.exactCount };
 }
 
+function crankSection() {
+  require(path.join(ROOT, "node_modules", "ts-node")).register({ project: path.join(ROOT, "tsconfig.json"), transpileOnly: true });
+  const { benchCrankScan } = require(path.join(ROOT, "crank", "bench", "scan.ts"));
+  const b = benchCrankScan(100_000, 6);
+  const f = (x) => Math.round(x).toLocaleString("en-US");
+  const median = (xs) => [...xs].sort((a, c) => a - c)[Math.floor(xs.length / 2)];
+  const wall = b.ticks.map((t) => t.ms);
+  const cpu = b.ticks.map((t) => t.cpuMs);
+  return [
+    `The crank's tick (crank/src/health.ts HealthBook; node ${process.version}, one thread), ${f(b.accounts)} 8-leg accounts on 2 markets, prices moving every tick:`,
+    "",
+    "| what | time |",
+    "|---|---:|",
+    `| full health scan per tick (re-price + scan every account), median of ${b.ticks.length}, wall | ${f(median(wall))} ms |`,
+    `| same, CPU time of the process (what one core spent) | ${f(median(cpu))} ms |`,
+    `| slowest tick, wall / CPU | ${f(Math.max(...wall))} / ${f(Math.max(...cpu))} ms |`,
+    `| tick with ${f(b.churned)} accounts changed since the last (recompiled) | ${f(b.churnTickMs)} ms |`,
+    `| tick after a funding update (${f(b.recosted)} accounts' perpetuals re-costed) | ${f(b.recompileTickMs)} ms |`,
+    `| first scan (every account compiled) | ${f(b.firstScanMs)} ms |`,
+    `| decode (re-list / subscription), fixed-offset decoder | ${f(b.decode.fast)} accounts/s |`,
+    `| decode with the Anchor Borsh coder, for comparison | ${f(b.decode.anchor)} accounts/s |`,
+    "",
+    `Accounts below MM per tick: ${b.ticks.map((t) => t.belowMm).join(", ")}; exact fallbacks: ${b.ticks.map((t) => t.exact).join(", ")}. Target: full scan <= 2,000 ms per tick.`,
+  ];
+}
+
 function main() {
+  if (process.argv.includes("--crank")) {
+    console.log(crankSection().join("\n"));
+    return;
+  }
   ensureValgrind();
   const bin = build();
   const rows = [];
@@ -162,6 +196,8 @@ function main() {
     `Exact fallbacks in the scan: ${ts.fallbacks} of ${ts.n} (accounts too close to MM for float64 to call).`,
     "",
     "Instruction counts are exact and repeatable; accounts/s is wall-clock and machine dependent.",
+    "",
+    ...crankSection(),
   );
   console.log(lines.join("\n"));
 }

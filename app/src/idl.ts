@@ -56,6 +56,23 @@ export function accountFieldOffset(account: string, field: string, idl: Idl = id
   throw new Error(`field ${field} not found in account ${account}`);
 }
 
+/** Byte size of a fixed-size IDL struct (e.g. "Position"), as it sits in a zero-copy account. */
+export function definedTypeSize(name: string, idl: Idl = idlJson as unknown as Idl): number {
+  return typeSize(idl, { defined: { name } });
+}
+
+/** Byte offset of `field` inside the fixed-size IDL struct `name`. */
+export function structFieldOffset(name: string, field: string, idl: Idl = idlJson as unknown as Idl): number {
+  const def = (idl.types ?? []).find((d) => d.name === name);
+  if (!def || def.type.kind !== "struct" || !Array.isArray(def.type.fields)) throw new Error(`type ${name} not found in the IDL`);
+  let offset = 0;
+  for (const f of def.type.fields as { name: string; type: IdlTypeLike }[]) {
+    if (f.name === field) return offset;
+    offset += typeSize(idl, f.type);
+  }
+  throw new Error(`field ${field} not found in ${name}`);
+}
+
 /** Total data size of a fixed-size account (discriminator included). */
 export function accountSize(account: string, idl: Idl = idlJson as unknown as Idl): number {
   const acc = (idl.accounts ?? []).find((a) => a.name === account);

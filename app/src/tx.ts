@@ -11,6 +11,7 @@ import {
   TransactionInstruction,
   TransactionSignature,
 } from "@solana/web3.js";
+import { utils } from "@coral-xyz/anchor";
 import { PROGRAM_ID } from "./constants";
 import { parseError } from "./errors";
 
@@ -21,6 +22,11 @@ export interface SendTxOptions extends ConfirmOptions {
   signTransaction?: (tx: Transaction) => Promise<Transaction>;
   /** Program whose IDL errors `parseError` should use. */
   programId?: PublicKey;
+  /**
+   * Called with the transaction's signature once it is signed, before it is sent: a caller that
+   * loses the response (a timeout) can still ask the cluster whether it landed.
+   */
+  onSigned?: (signature: TransactionSignature) => void;
 }
 
 /**
@@ -77,6 +83,7 @@ async function sendAndConfirmRaw(
   opts: SendTxOptions & { commitment: Commitment; programId: PublicKey; blockhash: string; lastValidBlockHeight: number },
 ): Promise<TransactionSignature> {
   const { commitment, programId, blockhash, lastValidBlockHeight } = opts;
+  if (opts.onSigned && tx.signature) opts.onSigned(utils.bytes.bs58.encode(tx.signature));
   const signature = await connection.sendRawTransaction(tx.serialize(), {
     skipPreflight: opts.skipPreflight,
     preflightCommitment: opts.preflightCommitment ?? commitment,

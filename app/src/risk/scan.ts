@@ -49,23 +49,59 @@ export interface Health {
 }
 
 export class HealthScanner {
-  readonly cache: RiskArrayCache;
+  cache: RiskArrayCache;
   private readonly instruments: Instrument[] = [];
+  /** the canonical position each instrument was priced from (to re-price it next tick) */
+  private readonly instrumentPositions: Position[] = [];
   private readonly index = new Map<string, number>();
-  private readonly spotPnl: Float64Array[];
-  private readonly tailWeight: number[][];
-  private readonly priceUnit: number[];
+  private spotPnl: Float64Array[] = [];
+  private tailWeight: number[][] = [];
+  private priceUnit: number[] = [];
   /** exact re-evaluations so far */
   exactCount = 0;
 
-  constructor(readonly global: GlobalParams, readonly markets: MarketState[], readonly now: bigint) {
+  constructor(readonly global: GlobalParams, public markets: MarketState[], public now: bigint) {
     this.cache = new RiskArrayCache(markets, now);
-    this.spotPnl = markets.map((_, mi) => {
+    this.prepareMarkets();
+  }
+
+  /**
+   * A new tick: new prices, vols and time for the same markets (same instruments listed at the
+   * same indices). Every instrument seen so far is re-priced; compiled accounts stay valid, so a
+   * tick costs the instruments' pricing plus the scan, not a recompile of every account.
+   */
+  reprice(markets: MarketState[], now: bigint): void {
+    if (markets.length !== this.markets.length) throw new Error("HealthScanner.reprice: the market count changed (recompile instead)");
+    this.markets = markets;
+    this.now = now;
+    this.cache = new RiskArrayCache(markets, now);
+    this.prepareMarkets();
+    this.instrumentPositions.forEach((c, i) => (this.instruments[i] = this.price(c)));
+  }
+
+  private anyStale = false;
+
+  private prepareMarkets(): void {
+    this.anyStale = this.markets.some((m) => m.volStale);
+    this.spotPnl = this.markets.map((_, mi) => {
       const mp = this.cache.prep(mi);
       return Float64Array.from(SCENARIOS.map(([j]) => Number(mp.spotPnl[j]) / 2 ** mp.priceBits));
     });
-    this.tailWeight = markets.map((_, mi) => this.cache.prep(mi).tailWeight.map((w) => Number(w) / 2 ** 32));
-    this.priceUnit = markets.map((_, mi) => 2 ** -this.cache.prep(mi).priceBits);
+    this.tailWeight = this.markets.map((_, mi) => this.cache.prep(mi).tailWeight.map((w) => Number(w) / 2 ** 32));
+    this.priceUnit = this.markets.map((_, mi) => 2 ** -this.cache.prep(mi).priceBits);
+  }
+
+  private price(c: Position): Instrument {
+    const ra = this.cache.array(c);
+    const scale = 2 ** -ra.priceBits;
+    const mp = this.cache.prep(c.market);
+    const bits = BigInt(ra.priceBits);
+    const value = c.kind === Kind.Perp ? [mp.spot, mp.spot] : [ra.valuePx >> bits, (ra.valuePx + (1n << bits) - 1n) >> bits];
+    const pnl = Float64Array.from(ra.pnl, (x) => Number(x) * scale);
+    const pnlStale = Float64Array.from(ra.pnlStale, (x) => Number(x) * scale);
+    let maxAbs = 0;
+    for (let s = 0; s < N_SCEN; s++) maxAbs = Math.max(maxAbs, Math.abs(pnl[s]), Math.abs(pnlStale[s]));
+    return { market: c.market, kind: c.kind, pnl, pnlStale, valueLong: Number(value[0]), valueShort: Number(value[1]), maxAbs };
   }
 
   private instrumentIndex(p: Position): number {
@@ -73,17 +109,9 @@ export class HealthScanner {
     const key = instrumentKey(c);
     let i = this.index.get(key);
     if (i === undefined) {
-      const ra = this.cache.array(c);
-      const scale = 2 ** -ra.priceBits;
-      const mp = this.cache.prep(c.market);
-      const bits = BigInt(ra.priceBits);
-      const value = c.kind === Kind.Perp ? [mp.spot, mp.spot] : [ra.valuePx >> bits, (ra.valuePx + (1n << bits) - 1n) >> bits];
-      const pnl = Float64Array.from(ra.pnl, (x) => Number(x) * scale);
-      const pnlStale = Float64Array.from(ra.pnlStale, (x) => Number(x) * scale);
-      let maxAbs = 0;
-      for (let s = 0; s < N_SCEN; s++) maxAbs = Math.max(maxAbs, Math.abs(pnl[s]), Math.abs(pnlStale[s]));
       i = this.instruments.length;
-      this.instruments.push({ market: c.market, kind: c.kind, pnl, pnlStale, valueLong: Number(value[0]), valueShort: Number(value[1]), maxAbs });
+      this.instruments.push(this.price(c));
+      this.instrumentPositions.push(c);
       this.index.set(key, i);
     }
     return i;
@@ -120,12 +148,25 @@ export class HealthScanner {
     return { account, instrument, contracts, quote, cost, collateral, haircutMm, haircutIm, quoteHaircut };
   }
 
+  private readonly freshRows: Float64Array[] = [];
+  private readonly staleRows: Float64Array[] = [];
+  private readonly inForceRows: Float64Array[] = [];
+  /** Rows of N_SCEN per market, allocated once per scanner. */
+  private rows(list: Float64Array[], n: number): Float64Array[] {
+    while (list.length < n) list.push(new Float64Array(N_SCEN));
+    return list;
+  }
+
   /** The account's health this tick. */
   health(c: CompiledAccount): Health {
     const g = this.global;
     const nm = this.markets.length;
-    const fresh: Float64Array[] = [];
-    const inForce: Float64Array[] = [];
+    // scratch rows reused across accounts (a tick scans 100,000 of them: no per-account garbage)
+    const fresh = this.rows(this.freshRows, nm);
+    const staleRows = this.rows(this.staleRows, nm);
+    // per market: the stale rows when its vol is stale, else the fresh ones
+    const inForce = this.inForceRows;
+    inForce.length = nm;
     let equity = c.quote - c.cost;
     let addMm = c.quoteHaircut[0];
     let addIm = c.quoteHaircut[1];
@@ -135,8 +176,9 @@ export class HealthScanner {
       const m = this.markets[mi];
       const p = m.params;
       const stale = m.volStale;
-      const acc = new Float64Array(N_SCEN);
-      const accStale = stale ? new Float64Array(N_SCEN) : acc;
+      const acc = fresh[mi].fill(0);
+      const accStale = stale ? staleRows[mi].fill(0) : acc;
+      inForce[mi] = accStale;
       let allowance = 0;
       let shortCalls = 0, longCalls = 0, shortPuts = 0, longPuts = 0, linear = 0;
       for (let k = 0; k < c.instrument.length; k++) {
@@ -174,8 +216,8 @@ export class HealthScanner {
         }
         return a;
       };
-      fresh.push(reduce(acc));
-      inForce.push(stale ? reduce(accStale) : acc);
+      reduce(acc);
+      if (stale) reduce(accStale);
       // add-ons (exposures are exact in float64: contracts below 2^53 x 1e-6)
       const spot = Number(m.spot);
       const deltaOne = linear + coll;
@@ -189,7 +231,8 @@ export class HealthScanner {
     }
     const scan = (arrays: Float64Array[]): number => {
       let separate = 0;
-      for (const a of arrays) {
+      for (let mi = 0; mi < nm; mi++) {
+        const a = arrays[mi];
         let w = 0;
         for (let s = 1; s < N_SCEN; s++) if (a[s] < w) w = a[s];
         separate -= w;
@@ -197,13 +240,13 @@ export class HealthScanner {
       let joint = 0;
       for (let s = 1; s < N_SCEN; s++) {
         let t = 0;
-        for (const a of arrays) t += a[s];
+        for (let mi = 0; mi < nm; mi++) t += arrays[mi][s];
         if (t < joint) joint = t;
       }
       return separate - (g.corrCreditPpm / 1e6) * Math.max(separate + joint, 0);
     };
     const freshLoss = scan(fresh);
-    const loss = this.markets.some((m) => m.volStale) ? Math.max(scan(inForce), freshLoss) : freshLoss;
+    const loss = this.anyStale ? Math.max(scan(inForce), freshLoss) : freshLoss;
     const mm = (g.mmScanPpm / 1e6) * loss + addMm;
     const im = Math.max((g.imScanPpm / 1e6) * loss + addIm, (g.imOverMmMinPpm / 1e6) * mm);
     // the engine rounds every scenario, tail weight, add-on and margin against the account (a few
@@ -212,7 +255,8 @@ export class HealthScanner {
     const excessOverMm = equity - mm;
     if (Math.abs(excessOverMm) > bound) return { liquidatable: excessOverMm < 0, excessOverMm, excessOverIm: equity - im, exact: false };
     this.exactCount++;
-    const r = evaluate(c.account, this.cache);
+    // the account as of this tick (compiled accounts outlive a reprice)
+    const r = evaluate({ ...c.account, markets: this.markets, now: this.now }, this.cache);
     return { liquidatable: r.equity < r.mm, excessOverMm: Number(r.equity - r.mm), excessOverIm: Number(r.equity - r.im), exact: true, result: r };
   }
 }

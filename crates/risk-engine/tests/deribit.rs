@@ -1,8 +1,8 @@
 //! Real-market check: every row of every `deribit_btc_eth_option_chain_*.csv` repriced with both
 //! our Black-76s (the precise path of `pm price` and the margin path's Q32 pricer; undiscounted, on
 //! `futures_price`, `implied_volatility`, `time_to_maturity`) must match Deribit's `mark_price` (in
-//! coin) within 2e-4. Data dir: `$PM_MARKET_DATA` or
-//! a `shared/data/market` directory beside the checkout. Absent data: the check prints NOT RUN (and fails when
+//! coin) within 2e-4. Data dir: `$PM_MARKET_DATA` or the repository's `data/market/` (both chains
+//! are committed there). Absent data: the check prints NOT RUN (and fails when
 //! `PM_REQUIRE_MARKET_DATA=1`), it never reports a pass.
 mod common;
 use common::*;
@@ -13,7 +13,7 @@ use std::path::PathBuf;
 fn data_dir() -> PathBuf {
     match std::env::var("PM_MARKET_DATA") {
         Ok(d) => PathBuf::from(d),
-        Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/market"),
+        Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/market"),
     }
 }
 

@@ -1,0 +1,33 @@
+import { units6 } from "../format";
+import type { PositionRow } from "../sdk/positions";
+import { Money } from "./Money";
+
+export function PositionsTable({ rows }: { rows: PositionRow[] }) {
+  if (!rows.length) return <p className="muted">No open positions.</p>;
+  return (
+    <table className="grid" data-testid="positions">
+      <thead>
+        <tr>
+          <th>instrument</th>
+          <th className="num">size</th>
+          <th className="num">mark</th>
+          <th className="num">cost basis</th>
+          <th className="num">P&amp;L</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((p) => (
+          <tr key={`${p.marketIndex}:${p.instrumentIndex}`} data-testid="position" data-market={p.marketIndex} data-instrument={p.instrumentIndex} data-size={p.size.toString()}>
+            <td>{p.label}</td>
+            <td className="num">{units6(p.size)}</td>
+            <td className="num">{p.settled ? "settled" : p.mark === null ? "-" : <Money value={p.mark} />}</td>
+            <td className="num">
+              <Money value={p.costBasis} />
+            </td>
+            <td className="num">{p.pnl === null ? "-" : <Money value={p.pnl} signed />}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
