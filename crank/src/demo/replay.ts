@@ -179,7 +179,9 @@ export async function runReplay(o: DemoOptions, env: ReplayEnv, log: (line: stri
   /** Liquidation ticks until nothing more lands; the population accounts found below MM and every account attempted. */
   const liquidate = async (below: Set<string>, attempted: Set<string>) => {
     for (let round = 0; round < LIQUIDATION_ROUNDS; round++) {
-      await guard("account listing", () => crank.ctx.tracker.relist());
+      // the crank re-reads each account it liquidates; its own account changes too
+      if (round === 0 && attempted.size === 0) await guard("account listing", () => crank.ctx.tracker.relist());
+      else await guard("account listing", () => crank.ctx.tracker.refresh(world.liquidatorAccount));
       const r = await guard("liquidation tick", () => crank.liquidation.tick());
       if (!r) return;
       for (const a of r.scan?.belowMm ?? []) if (byAccount.has(a.address)) below.add(a.address);
@@ -198,7 +200,6 @@ export async function runReplay(o: DemoOptions, env: ReplayEnv, log: (line: stri
     const below = new Set<string>();
     const attempted = new Set<string>();
     const close = pricesAt(tracks, t);
-    const tp = performance.now();
     if (o.lows) {
       const prev = pricesAt(tracks, t - HOUR);
       const lows: Record<string, number> = {};
@@ -215,7 +216,6 @@ export async function runReplay(o: DemoOptions, env: ReplayEnv, log: (line: stri
       }
     }
     await guard("publish", () => publish(world, t, close));
-    profile.set("hour", (profile.get("hour") ?? 0) - (performance.now() - tp));
     await volTick(true);
     await fundingStep(true);
     const s = await guard("settlement tick", () => settlementTick(crank.ctx));
@@ -225,7 +225,8 @@ export async function runReplay(o: DemoOptions, env: ReplayEnv, log: (line: stri
       if (s.expiriesSettled) log(`  ${iso(t)}: ${s.expiriesSettled} expir${s.expiriesSettled === 1 ? "y" : "ies"} settled, ${s.accountsSettled} account(s) settled`);
     }
     await liquidate(below, attempted);
-    await guard("fee sweep", () => sweepFeePools(world));
+    // liquidation fees are the only fees of the replay (no trades): sweep when there were some
+    if (attempted.size) await guard("fee sweep", () => sweepFeePools(world));
     const recs = (await guard("liquidation events", () => ledger.collect(attempted, t))) ?? [];
     records.push(...recs);
     for (const r of recs) liquidated.add(r.account);
