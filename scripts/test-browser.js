@@ -4,32 +4,15 @@
 // (/usr/bin/chromium, or PM_CHROMIUM) driven by playwright-core. Screenshots go to target/browser/.
 // Extra arguments are passed to mocha (e.g. `node scripts/test-browser.js --grep RFQ`).
 // PM_WEB_NO_BUILD=1 skips the builds (reuses app/dist and app/web/dist).
-const { spawn } = require("child_process");
 const fs = require("fs");
 const path = require("path");
 require("./lib/ensure-deps").ensureDeps();
 const { startLocalnet } = require("./lib/localnet");
+const { localnetEnv, runMocha } = require("./lib/mocha");
 const { buildWeb, WEB_DIST } = require("./lib/build-web");
 
 const ROOT = path.resolve(__dirname, "..");
 const CHROMIUM = process.env.PM_CHROMIUM || "/usr/bin/chromium";
-
-function runMocha(env) {
-  const bin = require.resolve("ts-mocha/bin/ts-mocha");
-  // --exit: web3.js connections keep websockets open
-  const args = [bin, "-p", "tsconfig.json", "--timeout", "180000", "--exit", "tests/browser/**/*.test.ts", ...process.argv.slice(2)];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: "inherit" });
-    const forward = (sig) => child.kill(sig);
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
-    child.on("exit", (code, signal) => {
-      process.removeListener("SIGINT", forward);
-      process.removeListener("SIGTERM", forward);
-      resolve(code === null ? (signal === "SIGINT" ? 130 : 1) : code);
-    });
-  });
-}
 
 async function main() {
   if (!fs.existsSync(CHROMIUM)) {
@@ -50,14 +33,7 @@ async function main() {
   const node = await startLocalnet({ quiet: true });
   console.error(`test-browser: localnet ready at ${node.rpc}`);
   try {
-    const code = await runMocha({
-      ...process.env,
-      ANCHOR_PROVIDER_URL: node.rpc,
-      ANCHOR_WALLET: node.wallet,
-      PM_LOCALNET: "1",
-      PM_CHROMIUM: CHROMIUM,
-      TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
-    });
+    const code = await runMocha(["tests/browser/**/*.test.ts"], 180000, localnetEnv(node, { PM_CHROMIUM: CHROMIUM }));
     console.error(`test-browser: ${Math.round((Date.now() - started) / 1000)} s in all; screenshots in target/browser/`);
     return code;
   } finally {

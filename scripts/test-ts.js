@@ -5,11 +5,11 @@
 // - Otherwise start the native localnet, point ANCHOR_PROVIDER_URL / ANCHOR_WALLET at it, set
 //   PM_LOCALNET=1 (unlocks localnet-only tests), run mocha, stop the node, exit with mocha's code.
 // Extra arguments are passed to mocha (e.g. `node scripts/test-ts.js --grep deposit`).
-const { spawn } = require("child_process");
 const fs = require("fs");
 const path = require("path");
 require("./lib/ensure-deps").ensureDeps();
 const { startLocalnet } = require("./lib/localnet");
+const { localnetEnv, runMocha } = require("./lib/mocha");
 
 const ROOT = path.resolve(__dirname, "..");
 // tests/package: `npm pack` the SDK and install it into scratch dApp projects (no node needed).
@@ -25,44 +25,25 @@ function walk(dir) {
   );
 }
 
-function runMocha(env) {
+function runTests(env) {
   const globs = GLOBS.filter(hasFiles);
   if (globs.length === 0) {
     console.error("test-ts: no test files found");
     return Promise.resolve(1);
   }
-  const bin = require.resolve("ts-mocha/bin/ts-mocha");
-  // --exit: web3.js connections keep websockets open, which would keep mocha alive forever.
-  const args = [bin, "-p", "tsconfig.json", "--timeout", "60000", "--exit", ...globs, ...process.argv.slice(2)];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: "inherit" });
-    const forward = (sig) => child.kill(sig);
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
-    child.on("exit", (code, signal) => {
-      process.removeListener("SIGINT", forward);
-      process.removeListener("SIGTERM", forward);
-      resolve(code === null ? (signal === "SIGINT" ? 130 : 1) : code);
-    });
-  });
+  return runMocha(globs, 60000, env);
 }
 
 async function main() {
   if (process.env.ANCHOR_PROVIDER_URL) {
     console.error(`test-ts: using the cluster at ${process.env.ANCHOR_PROVIDER_URL}`);
-    return runMocha(process.env);
+    return runTests(process.env);
   }
   console.error("test-ts: starting the native localnet ...");
   const node = await startLocalnet({ quiet: true });
   console.error(`test-ts: localnet ready at ${node.rpc} (wallet ${node.pubkey})`);
   try {
-    return await runMocha({
-      ...process.env,
-      ANCHOR_PROVIDER_URL: node.rpc,
-      ANCHOR_WALLET: node.wallet,
-      PM_LOCALNET: "1",
-      TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
-    });
+    return await runTests(localnetEnv(node));
   } finally {
     await node.stop();
   }
