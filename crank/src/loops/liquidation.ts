@@ -156,6 +156,9 @@ export class LiquidationLoop {
         const reason = out.status === "failed" ? out.reason : "Unknown";
         ctx.metrics.liquidationsFailed.inc({ kind, reason });
         log.warn({ kind, status: out.status, reason, signature: out.signature, error: out.error.message }, `${kind} did not land`);
+        // a concurrent job's step gave the (shared) liquidator account a new market after this
+        // snapshot: nothing is wrong with the account, so re-read and re-plan at once
+        if (reason === "RemainingAccountsMismatch") continue;
         this.fail(key);
         break;
       }
