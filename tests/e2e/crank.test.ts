@@ -18,7 +18,7 @@ import { MakerSide, PortfolioMarginTrading, TradeQuote, fetchTransactionEvents, 
 import { clusterTime } from "../../app/src/health";
 import { Kind } from "../../app/src/risk";
 import { mintTestTokens, setClock, writeTestOracle } from "../../app/src/testing";
-import { MarketsWorld, ON_LOCALNET, createMarketsWorld, createUser, usdc } from "./helpers";
+import { MarketsWorld, ON_LOCALNET, createMarketsWorld, createUser, giveClockBackAfterSuite, usdc } from "./helpers";
 
 const C = 1_000_000n;
 const E6 = 1_000_000n;
@@ -49,6 +49,7 @@ function get(port: number, path: string): Promise<{ status: number; body: string
 
 (ON_LOCALNET ? describe : describe.skip)("e2e (localnet): the crank", function () {
   this.timeout(600_000);
+  giveClockBackAfterSuite(); // settlement runs the clock past an expiry
   const silent = pino({ level: "silent" });
 
   async function world() {

@@ -9,24 +9,20 @@ import * as os from "os";
 import * as path from "path";
 import { fetchTransactionEvents, liquidationEventsOf } from "../../app/src";
 import { clusterTime } from "../../app/src/health";
-import { setClock } from "../../app/src/testing";
 import { unix } from "../../crank/src/data/prices";
 import { DemoOptions, defaultOptions, priceAt, publish, ReplayResult, runReplay, writeReport } from "../../crank/src/demo";
-import { ON_LOCALNET, envProvider, payerOf } from "./helpers";
+import { ON_LOCALNET, envProvider, giveClockBackAfterSuite, payerOf } from "./helpers";
 
 (ON_LOCALNET ? describe : describe.skip)("e2e (localnet): the crash-replay demo", function () {
   this.timeout(1_800_000);
+  giveClockBackAfterSuite(); // the replay runs the clock in May 2021
   const provider = envProvider();
   const connection = provider.connection;
   let r: ReplayResult;
   let files: { html: string; json: string };
   let opts: DemoOptions;
-  let clockBefore: bigint;
-  let wallBefore: number;
 
   before(async () => {
-    clockBefore = await clusterTime(connection);
-    wallBefore = Date.now();
     opts = {
       ...defaultOptions("may2021"),
       from: unix("2021-05-18T18:00:00Z"),
@@ -37,11 +33,6 @@ import { ON_LOCALNET, envProvider, payerOf } from "./helpers";
     };
     r = await runReplay(opts, { connection, admin: payerOf(provider) });
     files = writeReport(r.report, opts.outDir);
-  });
-
-  after(async () => {
-    // give the other suites their clock back (the replay ran it in May 2021)
-    if (clockBefore !== undefined) await setClock(connection, clockBefore + BigInt(Math.ceil((Date.now() - wallBefore) / 1000)));
   });
 
   it("replays every hour and liquidates in the crash", () => {

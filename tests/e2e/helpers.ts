@@ -27,6 +27,24 @@ export const ON_LOCALNET = process.env.PM_LOCALNET === "1";
 
 export const usdc = parseQuoteAmount;
 
+/**
+ * For a suite that moves the localnet clock (setClock to an expiry, a replayed crash): when the
+ * suite ends, put the clock back where the wall says it would be, so the suites after it see a
+ * chain clock that tracks wall time (as a real cluster's does). Call at the top of the describe.
+ */
+export function giveClockBackAfterSuite(): void {
+  let clockBefore: bigint | undefined;
+  let wallBefore = 0;
+  before(async () => {
+    clockBefore = await clusterTime(envProvider().connection);
+    wallBefore = Date.now();
+  });
+  after(async () => {
+    if (clockBefore === undefined) return;
+    await setClock(envProvider().connection, clockBefore + BigInt(Math.ceil((Date.now() - wallBefore) / 1000)));
+  });
+}
+
 export function envProvider(): AnchorProvider {
   const env = AnchorProvider.env();
   // Confirmed everywhere: getTransaction (events) does not serve "processed".

@@ -21,7 +21,7 @@ import {
 import { clusterTime } from "../../app/src/health";
 import { evaluate, Kind } from "../../app/src/risk";
 import { setClock, writeMarginAccount, writeTestOracle } from "../../app/src/testing";
-import { MarketsWorld, ON_LOCALNET, createMarketsWorld, createUser, expectError, freshOracles, usdc } from "./helpers";
+import { MarketsWorld, ON_LOCALNET, createMarketsWorld, createUser, expectError, freshOracles, giveClockBackAfterSuite, usdc } from "./helpers";
 
 const C = 1_000_000n; // one contract
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
@@ -29,6 +29,7 @@ const min = (a: bigint, b: bigint) => (a < b ? a : b);
 
 (ON_LOCALNET ? describe : describe.skip)("e2e (localnet): RFQ trading, funding and settlement", function () {
   this.timeout(300_000);
+  giveClockBackAfterSuite(); // funding and settlement run the clock forward
   let w: MarketsWorld;
   let trading: PortfolioMarginTrading;
   let maker: Keypair;
