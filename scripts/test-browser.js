@@ -7,8 +7,7 @@
 const fs = require("fs");
 const path = require("path");
 require("./lib/ensure-deps").ensureDeps();
-const { startLocalnet } = require("./lib/localnet");
-const { localnetEnv, runMocha } = require("./lib/mocha");
+const { exitWith, localnetEnv, runMocha, withLocalnet } = require("./lib/mocha");
 const { buildWeb, WEB_DIST } = require("./lib/build-web");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -29,22 +28,11 @@ async function main() {
     console.error("test-browser: PM_WEB_NO_BUILD=1 but app/web/dist has no build");
     return 1;
   }
-  console.error("test-browser: starting the native localnet ...");
-  const node = await startLocalnet({ quiet: true });
-  console.error(`test-browser: localnet ready at ${node.rpc}`);
-  try {
+  return withLocalnet("test-browser", async (node) => {
     const code = await runMocha(["tests/browser/**/*.test.ts"], 180000, localnetEnv(node, { PM_CHROMIUM: CHROMIUM }));
     console.error(`test-browser: ${Math.round((Date.now() - started) / 1000)} s in all; screenshots in target/browser/`);
     return code;
-  } finally {
-    await node.stop();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(e && e.message ? e.message : e);
-    process.exit(1);
-  },
-);
+exitWith(main());

@@ -8,8 +8,7 @@
 const fs = require("fs");
 const path = require("path");
 require("./lib/ensure-deps").ensureDeps();
-const { startLocalnet } = require("./lib/localnet");
-const { localnetEnv, runMocha } = require("./lib/mocha");
+const { exitWith, localnetEnv, runMocha, withLocalnet } = require("./lib/mocha");
 
 const ROOT = path.resolve(__dirname, "..");
 // tests/package: `npm pack` the SDK and install it into scratch dApp projects (no node needed).
@@ -39,20 +38,7 @@ async function main() {
     console.error(`test-ts: using the cluster at ${process.env.ANCHOR_PROVIDER_URL}`);
     return runTests(process.env);
   }
-  console.error("test-ts: starting the native localnet ...");
-  const node = await startLocalnet({ quiet: true });
-  console.error(`test-ts: localnet ready at ${node.rpc} (wallet ${node.pubkey})`);
-  try {
-    return await runTests(localnetEnv(node));
-  } finally {
-    await node.stop();
-  }
+  return withLocalnet("test-ts", (node) => runTests(localnetEnv(node)));
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(e && e.message ? e.message : e);
-    process.exit(1);
-  },
-);
+exitWith(main());

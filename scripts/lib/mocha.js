@@ -1,7 +1,9 @@
 // Shared by scripts/test-ts.js and scripts/test-browser.js: run ts-mocha as a child (signals
-// forwarded, its exit code returned), and the environment that points tests at a started localnet.
+// forwarded, its exit code returned), a localnet for the run and the environment that points
+// tests at it, and the scripts' exit.
 const { spawn } = require("child_process");
 const path = require("path");
+const { startLocalnet } = require("./localnet");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -35,4 +37,27 @@ function localnetEnv(node, extra = {}) {
   };
 }
 
-module.exports = { runMocha, localnetEnv };
+/** Starts the native localnet, runs `run(node)` and stops the node whatever happens. `label` prefixes the log lines. */
+async function withLocalnet(label, run) {
+  console.error(`${label}: starting the native localnet ...`);
+  const node = await startLocalnet({ quiet: true });
+  console.error(`${label}: localnet ready at ${node.rpc} (wallet ${node.pubkey})`);
+  try {
+    return await run(node);
+  } finally {
+    await node.stop();
+  }
+}
+
+/** Exits the process with the code `main` resolves to (1 and the message if it throws). */
+function exitWith(main) {
+  main.then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e && e.message ? e.message : e);
+      process.exit(1);
+    },
+  );
+}
+
+module.exports = { runMocha, localnetEnv, withLocalnet, exitWith };

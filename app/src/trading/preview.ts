@@ -18,6 +18,7 @@ import { engineAccount, MarginCheckError, marketsHeld, oracleSpecOf, perpOwed, s
 import { OracleAccount, OracleError, OraclePrice, readPrice } from "../oracle";
 import { evaluate, Kind, MarginResult, MAX_MARKETS, MAX_POSITIONS, MAX_PRICE, MAX_SIZE, RiskError } from "../risk";
 import { applyFill, toI64, tradeFee } from "./math";
+import { positionSlot, withPosition } from "./position";
 import { MakerSide, programError, TradeQuote } from "./quote";
 
 /** Positions settled on touch per account in one trade (programs' MAX_SETTLE_ON_TRADE). */
@@ -226,25 +227,17 @@ function run(s: TradeSnapshot, quote: TradeQuote, owners: { maker: PublicKey; ta
   const before = { maker: touch(s.maker), taker: touch(s.taker) };
 
   const fill = (a: MarginAccountInfo, delta: bigint, liquidity: "maker" | "taker", side: SidePreview): MarginAccountInfo => {
-    const existing = a.positions.find((p) => p.marketIndex === s.marketIndex && p.instrumentIndex === quote.instrumentIndex && p.size !== 0n);
-    if (!existing && a.positions.length >= MAX_POSITIONS) refuse("PositionSlotsFull");
-    const position: PositionInfo = existing ?? {
-      marketIndex: s.marketIndex,
-      instrumentIndex: quote.instrumentIndex,
-      size: 0n,
-      costBasis: 0n,
-      fundingSnapshot: ins.kind === Kind.Perp ? market.fundingIndex : 0n,
-      lossSnapshot: ins.kind === Kind.Perp ? market.lossIndex : 0n,
-    };
+    const slot = positionSlot(a.positions, market, quote.instrumentIndex);
+    if (!slot.existing && a.positions.length >= MAX_POSITIONS) refuse("PositionSlotsFull");
+    const { position } = slot;
     const r = applyFill(position, delta, quote.price, linear);
     const abs = (x: bigint) => (x < 0n ? -x : x);
     if (abs(r.size) > MAX_SIZE) refuse("PositionTooLarge");
     if (market.status === MarketStatus.ReduceOnly && !(abs(r.size) < abs(position.size) && (r.size === 0n || r.size > 0n === position.size > 0n))) refuse("MarketReduceOnly");
     const fee = tradeFee(market.trading, liquidity, linear, quote.size, quote.price, spot);
     const next = { ...position, size: r.size, costBasis: r.costBasis };
-    const positions = existing ? a.positions.map((p) => (p === existing ? next : p)) : [...a.positions, next];
     Object.assign(side, { sizeBefore: position.size, sizeAfter: r.size, costBasisAfter: r.costBasis, fee, cash: r.cash, quoteBalanceBefore: quoteBalance(a, qm) });
-    const after = addQuote({ ...a, positions: positions.filter((p) => p.size !== 0n), realizedPnl: a.realizedPnl + r.realized }, qm, r.cash - fee);
+    const after = addQuote({ ...a, positions: withPosition(a.positions, slot, next), realizedPnl: a.realizedPnl + r.realized }, qm, r.cash - fee);
     side.quoteBalanceAfter = quoteBalance(after, qm);
     return after;
   };

@@ -8,6 +8,7 @@ import { ErrorNotice } from "./ErrorNotice";
 import { Money } from "./Money";
 import { Panel } from "./Panel";
 import { PositionsTable } from "./PositionsTable";
+import { GridHead } from "./GridHead";
 
 function Health({ s }: { s: AccountState }) {
   const r = s.report;
@@ -70,13 +71,7 @@ function AddOns({ s }: { s: AccountState }) {
   const r = s.report;
   return (
     <table className="grid compact" data-testid="add-ons">
-      <thead>
-        <tr>
-          <th>component</th>
-          <th className="num">MM</th>
-          <th className="num">IM</th>
-        </tr>
-      </thead>
+      <GridHead rows="component" numbers={["MM", "IM"]} />
       <tbody>
         {ADD_ONS.map(([k, label]) => (
           <tr key={k} data-testid={`addon-${k}`}>

@@ -1,6 +1,7 @@
 import { formatUiAmount, parseUiAmount } from "@portfolio-margin/sdk";
 import { useEffect, useMemo, useState } from "react";
 import { useAction } from "../hooks/useAction";
+import { ActionOutcome } from "./ActionOutcome";
 import type { AccountState } from "../sdk/account";
 import type { Sdk } from "../sdk/client";
 import { explain, Explained, PredictedRefusal } from "../sdk/errors";
@@ -9,6 +10,7 @@ import { MarketsData } from "../sdk/markets";
 import { ErrorNotice } from "./ErrorNotice";
 import { Money } from "./Money";
 import { Panel } from "./Panel";
+import { GridHead } from "./GridHead";
 
 const fmt = (r: CollateralRow, x: bigint) => formatUiAmount(x, r.decimals, { grouping: true, minDecimals: 0 });
 
@@ -69,13 +71,7 @@ export function FundsPanel({ sdk, data, state, version }: { sdk: Sdk; data: Mark
     <Panel id="funds" title="Deposit and withdraw">
       <ErrorNotice error={rowsError} prefix="Could not read balances" />
       <table className="grid compact" data-testid="balances">
-        <thead>
-          <tr>
-            <th>collateral</th>
-            <th className="num">wallet</th>
-            <th className="num">margin account</th>
-          </tr>
-        </thead>
+        <GridHead rows="collateral" numbers={["wallet", "margin account"]} />
         <tbody>
           {rows.map((r) => (
             <tr key={r.mint.toBase58()}>
@@ -113,12 +109,7 @@ export function FundsPanel({ sdk, data, state, version }: { sdk: Sdk; data: Mark
         </p>
       )}
       {check?.refusal && !act.error && <ErrorNotice error={explain(new PredictedRefusal(check.refusal))} prefix="A withdrawal of this size would be refused" />}
-      <ErrorNotice error={act.error} />
-      {act.result && (
-        <p className="good-text" data-testid="funds-done">
-          Sent: <code>{act.result}</code>
-        </p>
-      )}
+      <ActionOutcome error={act.error} signature={act.result} label="Sent" testId="funds-done" />
     </Panel>
   );
 }

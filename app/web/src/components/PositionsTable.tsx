@@ -1,20 +1,13 @@
 import { units6 } from "../format";
 import type { PositionRow } from "../sdk/positions";
 import { Money } from "./Money";
+import { GridHead } from "./GridHead";
 
 export function PositionsTable({ rows }: { rows: PositionRow[] }) {
   if (!rows.length) return <p className="muted">No open positions.</p>;
   return (
     <table className="grid" data-testid="positions">
-      <thead>
-        <tr>
-          <th>instrument</th>
-          <th className="num">size</th>
-          <th className="num">mark</th>
-          <th className="num">cost basis</th>
-          <th className="num">P&amp;L</th>
-        </tr>
-      </thead>
+      <GridHead rows="instrument" numbers={["size", "mark", "cost basis", "P&L"]} />
       <tbody>
         {rows.map((p) => (
           <tr key={`${p.marketIndex}:${p.instrumentIndex}`} data-testid="position" data-market={p.marketIndex} data-instrument={p.instrumentIndex} data-size={p.size.toString()}>

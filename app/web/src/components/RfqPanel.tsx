@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { quoteLink } from "../config";
 import { units6 } from "../format";
 import { useAction } from "../hooks/useAction";
+import { ActionOutcome } from "./ActionOutcome";
 import type { Sdk } from "../sdk/client";
 import { explain, PredictedRefusal } from "../sdk/errors";
 import { instrumentLabel, MarketsData } from "../sdk/markets";
@@ -13,6 +14,7 @@ import { ErrorNotice } from "./ErrorNotice";
 import { LegForm } from "./LegForm";
 import { Money } from "./Money";
 import { Panel } from "./Panel";
+import { GridHead } from "./GridHead";
 
 function SideRow({ name, side }: { name: string; side: SidePreview }) {
   return (
@@ -32,15 +34,7 @@ function PreviewTable({ p }: { p: TradePreview }) {
   return (
     <>
       <table className="grid compact" data-testid="rfq-preview" data-ok={String(p.ok)}>
-        <thead>
-          <tr>
-            <th />
-            <th className="num">IM now</th>
-            <th className="num">IM after</th>
-            <th className="num">excess after</th>
-            <th className="num">fee</th>
-          </tr>
-        </thead>
+        <GridHead rows="" numbers={["IM now", "IM after", "excess after", "fee"]} />
         <tbody>
           <SideRow name="maker" side={p.maker} />
           <SideRow name="taker" side={p.taker} />
@@ -176,12 +170,7 @@ function TakerForm({ sdk, data, initial }: { sdk: Sdk; data: MarketsData; initia
           </button>
         </>
       )}
-      <ErrorNotice error={accept.error} />
-      {accept.result && (
-        <p className="good-text" data-testid="rfq-filled">
-          Filled: <code>{accept.result}</code>
-        </p>
-      )}
+      <ActionOutcome error={accept.error} signature={accept.result} label="Filled" testId="rfq-filled" />
     </div>
   );
 }

@@ -11,18 +11,12 @@ import { Heatmap } from "./Heatmap";
 import { LegForm } from "./LegForm";
 import { Money } from "./Money";
 import { Panel } from "./Panel";
+import { GridHead } from "./GridHead";
 
 function Compare({ rows }: { rows: [string, string, bigint, bigint | null][] }) {
   return (
     <table className="grid compact" data-testid="whatif-compare">
-      <thead>
-        <tr>
-          <th />
-          <th className="num">now</th>
-          <th className="num">with the legs</th>
-          <th className="num">change</th>
-        </tr>
-      </thead>
+      <GridHead rows="" numbers={["now", "with the legs", "change"]} />
       <tbody>
         {rows.map(([label, id, before, after]) => (
           <tr key={id}>

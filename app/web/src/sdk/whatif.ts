@@ -10,8 +10,9 @@ import {
   marketsHeld,
   OracleAction,
   PortfolioMarginError,
-  PositionInfo,
+  positionSlot,
   programError,
+  withPosition,
 } from "@portfolio-margin/sdk";
 import { Kind, MarginResult, MAX_POSITIONS } from "@portfolio-margin/sdk/risk";
 import { marketByIndex, MarketsData } from "./markets";
@@ -42,18 +43,9 @@ export function applyLegs(s: MarginSnapshot, d: MarketsData, legs: Leg[]): Margi
     const { market } = marketByIndex(d, leg.marketIndex);
     const ins = market.instruments[leg.instrumentIndex];
     const linear = ins.kind === Kind.Perp || ins.kind === Kind.Future;
-    const existing = account.positions.find((p) => p.marketIndex === leg.marketIndex && p.instrumentIndex === leg.instrumentIndex);
-    const position: PositionInfo = existing ?? {
-      marketIndex: leg.marketIndex,
-      instrumentIndex: leg.instrumentIndex,
-      size: 0n,
-      costBasis: 0n,
-      fundingSnapshot: ins.kind === Kind.Perp ? market.fundingIndex : 0n,
-      lossSnapshot: ins.kind === Kind.Perp ? market.lossIndex : 0n,
-    };
-    const r = applyFill(position, leg.size, leg.price, linear);
-    const next = { ...position, size: r.size, costBasis: r.costBasis };
-    const positions = (existing ? account.positions.map((p) => (p === existing ? next : p)) : [...account.positions, next]).filter((p) => p.size !== 0n);
+    const slot = positionSlot(account.positions, market, leg.instrumentIndex);
+    const r = applyFill(slot.position, leg.size, leg.price, linear);
+    const positions = withPosition(account.positions, slot, { ...slot.position, size: r.size, costBasis: r.costBasis });
     account = addQuote({ ...account, positions }, s.clearinghouse.quoteMint, r.cash);
   }
   return account;
