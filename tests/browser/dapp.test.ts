@@ -3,14 +3,15 @@
 // program time) or against the SDK mirror evaluated here on the same account state.
 // Run by `node scripts/test-browser.js` (builds the SDK and the app, starts the node).
 import fs from "fs";
+import { getAccount, getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import { engineAccount, MarginReport, OracleAction, parseQuoteAmount, PortfolioMarginClient, snapshotPrices } from "../../app/src";
+import { collateralBalance, engineAccount, MarginReport, OracleAction, parseQuoteAmount, PortfolioMarginClient, snapshotPrices } from "../../app/src";
 import { evaluate, Kind, N_SCEN } from "../../app/src/risk";
 import { mintTestTokens, setClock } from "../../app/src/testing";
 import { bootstrapDemo, DEMO_BOOK, DemoState, DemoUser, demoUser, instrumentAndMark, refreshOracles } from "../../scripts/lib/web-demo";
-import { Harness, readAccount, ShownAccount, shootPanel, startHarness, valueOf } from "./harness";
+import { Harness, readAccount, ShownAccount, shootPanel, startHarness, TestBrowserWallet, valueOf } from "./harness";
 
 const RPC = process.env.ANCHOR_PROVIDER_URL;
 const WALLET = process.env.ANCHOR_WALLET;
@@ -246,5 +247,30 @@ describe("web dApp in Chromium (app/web against the local node)", function () {
     await chain.waitFor({ timeout: 30_000 });
     expect(await chain.getAttribute("data-error-name")).to.equal("InsufficientCollateral");
     await shootPanel(trader, "funds", "funds");
+  });
+  it("a browser wallet (Wallet Standard, as extensions register) is offered, connects and signs a deposit", async () => {
+    const wren = await demoUser(demo, "wren", "5000");
+    await mintTestTokens(demo.connection, demo.admin, demo.quoteMint, wren.keypair.publicKey, parseQuoteAmount("1000"));
+    const wallet = new TestBrowserWallet("Test Wallet", wren.keypair);
+    const page = await h.openWithBrowserWallet(wallet);
+    pages.push(page);
+
+    await page.locator('[data-testid="connect-wallet"][data-wallet="Test Wallet"]').click();
+    await page.locator(`[data-testid="wallet-address"][title="${wren.keypair.publicKey.toBase58()}"]`).waitFor();
+    await page.waitForSelector('[data-testid="im"]', { timeout: 30_000 });
+    expect(await page.locator(".badge.warn").count(), "not flagged as a dev keypair").to.equal(0);
+
+    const ata = getAssociatedTokenAddressSync(demo.quoteMint, wren.keypair.publicKey);
+    const walletBefore = (await getAccount(demo.connection, ata)).amount;
+    const funds = page.locator('[data-testid="panel-funds"]');
+    await funds.locator('[data-testid="funds-amount"]').fill("1000");
+    await funds.locator('[data-testid="deposit"]').click();
+    await funds.locator('[data-testid="funds-done"]').waitFor({ timeout: 30_000 });
+
+    expect(wallet.signed, "signed by the browser wallet").to.equal(1);
+    expect((await getAccount(demo.connection, ata)).amount).to.equal(walletBefore - parseQuoteAmount("1000"));
+    const account = await wren.client.fetchMarginAccount(wren.account);
+    expect(collateralBalance(account, demo.quoteMint)).to.equal(parseQuoteAmount("6000"));
+    await shootPanel(page, "funds", "browser-wallet-deposit");
   });
 });

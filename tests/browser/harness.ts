@@ -3,8 +3,8 @@
 // what a page shows read back as the exact integers it renders (data-value / data-pnl).
 import fs from "fs";
 import path from "path";
-import { Keypair, PublicKey } from "@solana/web3.js";
-import { Browser, chromium, Page } from "playwright-core";
+import { Keypair, PublicKey, VersionedTransaction } from "@solana/web3.js";
+import { Browser, BrowserContext, chromium, Page } from "playwright-core";
 import { pageUrl } from "../../scripts/lib/web-demo";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -36,6 +36,8 @@ export interface Harness {
   /** Uncaught page errors and console errors of every page opened (a test fails on any). */
   problems: string[];
   open(user: Keypair, opts?: { waitFor?: string }): Promise<Page>;
+  /** A page with no key in its address, in a context where `wallet` is installed as a browser wallet. */
+  openWithBrowserWallet(wallet: TestBrowserWallet): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -51,15 +53,16 @@ export async function startHarness(rpc: string, clearinghouse: PublicKey): Promi
     baseUrl: server.url,
     problems,
     async open(user, opts = {}) {
-      const context = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
-      const page = await context.newPage();
-      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-      page.on("console", (m) => {
-        // refusals are shown in the page (and logged as warnings); a console error is a problem
-        if (m.type() === "error") problems.push(`console: ${m.text()}`);
-      });
+      const page = await watchedPage(await browser.newContext({ viewport: { width: 1440, height: 1100 } }), problems);
       await page.goto(pageUrl(server.url, rpc, clearinghouse, user));
       await page.waitForSelector(opts.waitFor ?? '[data-testid="im"]', { timeout: 30_000 });
+      return page;
+    },
+    async openWithBrowserWallet(wallet) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
+      await wallet.install(context);
+      const page = await watchedPage(context, problems);
+      await page.goto(pageUrl(server.url, rpc, clearinghouse));
       return page;
     },
     async close() {
@@ -68,6 +71,73 @@ export async function startHarness(rpc: string, clearinghouse: PublicKey): Promi
     },
   };
 }
+
+async function watchedPage(context: BrowserContext, problems: string[]): Promise<Page> {
+  const page = await context.newPage();
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    // refusals are shown in the page (and logged as warnings); a console error is a problem
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  return page;
+}
+
+/**
+ * A browser wallet as an extension provides one: registered with the Wallet Standard in the page
+ * before the app loads (connect, events, solana:signTransaction), its key kept outside the page.
+ * Signing requests cross to Node, which signs with the keypair and counts them.
+ */
+export class TestBrowserWallet {
+  /** Transactions signed on the page's request. */
+  signed = 0;
+  constructor(
+    readonly name: string,
+    private readonly keypair: Keypair,
+  ) {}
+
+  async install(context: BrowserContext): Promise<void> {
+    await context.exposeFunction("pmTestWalletSign", (transaction: string): string => {
+      const tx = VersionedTransaction.deserialize(Buffer.from(transaction, "base64"));
+      tx.sign([this.keypair]);
+      this.signed++;
+      return Buffer.from(tx.serialize()).toString("base64");
+    });
+    const arg = { name: this.name, address: this.keypair.publicKey.toBase58(), publicKey: [...this.keypair.publicKey.toBytes()] };
+    await context.addInitScript({ content: `${REGISTER_WALLET}(${JSON.stringify(arg)});` });
+  }
+}
+
+// Runs in the page before its scripts (a string, so this file needs no DOM types): the Wallet
+// Standard's registration handshake, both orders (wallet first, or the app first).
+const REGISTER_WALLET = `(({ name, address, publicKey }) => {
+  const chains = ["solana:mainnet", "solana:devnet", "solana:testnet", "solana:localnet"];
+  const account = { address, publicKey: new Uint8Array(publicKey), chains, features: ["solana:signTransaction"], label: name };
+  let accounts = [];
+  const listeners = new Set();
+  const changed = () => listeners.forEach((l) => l({ accounts }));
+  const toBase64 = (bytes) => btoa(String.fromCharCode(...bytes));
+  const fromBase64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  const wallet = {
+    version: "1.0.0",
+    name,
+    icon: "data:image/svg+xml;base64," + btoa('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="8" fill="#6d28d9"/></svg>'),
+    chains,
+    get accounts() { return accounts; },
+    features: {
+      "standard:connect": { version: "1.0.0", connect: async () => { accounts = [account]; changed(); return { accounts }; } },
+      "standard:disconnect": { version: "1.0.0", disconnect: async () => { accounts = []; changed(); } },
+      "standard:events": { version: "1.0.0", on: (event, listener) => { if (event === "change") listeners.add(listener); return () => listeners.delete(listener); } },
+      "solana:signTransaction": {
+        version: "1.0.0",
+        supportedTransactionVersions: ["legacy", 0],
+        signTransaction: (...inputs) => Promise.all(inputs.map(async (input) => ({ signedTransaction: fromBase64(await window.pmTestWalletSign(toBase64(input.transaction))) }))),
+      },
+    },
+  };
+  const register = ({ register }) => register(wallet);
+  window.dispatchEvent(new CustomEvent("wallet-standard:register-wallet", { detail: register }));
+  window.addEventListener("wallet-standard:app-ready", (event) => register(event.detail));
+})`;
 
 /** Saves a screenshot of one panel as target/browser/<name>.png. */
 export async function shootPanel(page: Page, panel: string, name: string): Promise<string> {

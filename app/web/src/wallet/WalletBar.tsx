@@ -1,11 +1,13 @@
 import { FormEvent, useState } from "react";
 import { shortKey } from "../format";
+import { useBrowserWallets } from "./browser-wallets";
 import { KeypairWalletName, parseSecretKey } from "./keypair-adapter";
 import { useWallet } from "./WalletProvider";
 
-/** The connected wallet; without one, a dev-only way in: paste a local demo secret key. */
+/** The connected wallet; without one, the browser's wallets to connect, and a dev-only way in: paste a local demo secret key. */
 export function WalletBar() {
-  const { adapter, publicKey, error, connectKeypair, disconnect } = useWallet();
+  const { adapter, publicKey, error, connect, connectKeypair, disconnect } = useWallet();
+  const browserWallets = useBrowserWallets();
   const [secret, setSecret] = useState("");
   const [bad, setBad] = useState<string | null>(null);
   if (adapter && publicKey) {
@@ -33,6 +35,17 @@ export function WalletBar() {
   };
   return (
     <form className="wallet" onSubmit={submit}>
+      {browserWallets.length === 0 ? (
+        <span className="muted small" data-testid="no-browser-wallet" title="Phantom, Solflare, Backpack and other Wallet Standard wallets appear here">
+          no browser wallet found
+        </span>
+      ) : (
+        browserWallets.map((w) => (
+          <button key={w.name} type="button" data-testid="connect-wallet" data-wallet={w.name} onClick={() => void connect(w)}>
+            <img src={w.icon} alt="" width={16} height={16} /> {w.name}
+          </button>
+        ))
+      )}
       <input placeholder="dev secret key (local demo only)" value={secret} onChange={(e) => setSecret(e.target.value)} size={28} />
       <button type="submit">Connect dev keypair</button>
       {bad !== null && <span className="neg">{bad}</span>}

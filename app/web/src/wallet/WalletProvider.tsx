@@ -1,9 +1,11 @@
 // The page's wallet: one wallet-adapter (SignerWalletAdapter) at a time, its public key, and an
 // Anchor-style wallet (publicKey + signTransaction) for the SDK's client. Any adapter implementing
-// the wallet-adapter interface plugs in; the local demo uses the dev keypair adapter.
-import type { SignerWalletAdapter, WalletError } from "@solana/wallet-adapter-base";
+// the wallet-adapter interface and can sign without sending plugs in: the browser's Wallet Standard
+// wallets (browser-wallets.ts), and for the local demo and tests the dev keypair adapter.
+import { type Adapter, type SignerWalletAdapter, WalletError } from "@solana/wallet-adapter-base";
 import { Keypair, PublicKey, Transaction, VersionedTransaction } from "@solana/web3.js";
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { canSign } from "./browser-wallets";
 import { KeypairWalletAdapter } from "./keypair-adapter";
 
 /** What the SDK's client needs from a wallet (Anchor's `Wallet` without `payer`). */
@@ -19,7 +21,7 @@ interface WalletContextValue {
   /** Null until connected. */
   wallet: SigningWallet | null;
   error: unknown;
-  connect(adapter: SignerWalletAdapter): Promise<void>;
+  connect(adapter: Adapter): Promise<void>;
   connectKeypair(kp: Keypair): Promise<void>;
   disconnect(): Promise<void>;
 }
@@ -45,10 +47,14 @@ export function WalletProvider({ initial, children }: { initial?: SignerWalletAd
   const [publicKey, setPublicKey] = useState<PublicKey | null>(null);
   const [error, setError] = useState<unknown>(null);
 
-  const connect = useCallback(async (next: SignerWalletAdapter) => {
+  const connect = useCallback(async (next: Adapter) => {
     setError(null);
     try {
       await next.connect();
+      if (!canSign(next)) {
+        await next.disconnect().catch(() => undefined);
+        throw new WalletError(`${next.name} cannot sign a transaction without sending it (RFQ quotes and the SDK need that)`);
+      }
       setAdapter(next);
       setPublicKey(next.publicKey);
     } catch (e) {
