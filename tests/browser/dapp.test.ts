@@ -271,6 +271,8 @@ describe("web dApp in Chromium (app/web against the local node)", function () {
     expect((await getAccount(demo.connection, ata)).amount).to.equal(walletBefore - parseQuoteAmount("1000"));
     const account = await wren.client.fetchMarginAccount(wren.account);
     expect(collateralBalance(account, demo.quoteMint)).to.equal(parseQuoteAmount("6000"));
+    // the panel follows: both balances re-read after the account changed
+    await funds.locator(`[data-testid="balance"][data-symbol="USDC"][data-account="${parseQuoteAmount("6000")}"][data-wallet="${walletBefore - parseQuoteAmount("1000")}"]`).waitFor({ timeout: 30_000 });
     await shootPanel(page, "funds", "browser-wallet-deposit");
   });
 });

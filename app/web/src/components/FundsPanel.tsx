@@ -74,7 +74,7 @@ export function FundsPanel({ sdk, data, state, version }: { sdk: Sdk; data: Mark
         <GridHead rows="collateral" numbers={["wallet", "margin account"]} />
         <tbody>
           {rows.map((r) => (
-            <tr key={r.mint.toBase58()}>
+            <tr key={r.mint.toBase58()} data-testid="balance" data-symbol={r.symbol} data-wallet={String(r.wallet)} data-account={String(r.account)}>
               <td title={r.mint.toBase58()}>{r.symbol}</td>
               <td className="num">{fmt(r, r.wallet)}</td>
               <td className="num">{fmt(r, r.account)}</td>
