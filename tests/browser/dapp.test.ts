@@ -248,6 +248,7 @@ describe("web dApp in Chromium (app/web against the local node)", function () {
     expect(await chain.getAttribute("data-error-name")).to.equal("InsufficientCollateral");
     await shootPanel(trader, "funds", "funds");
   });
+
   it("a browser wallet (Wallet Standard, as extensions register) is offered, connects and signs a deposit", async () => {
     const wren = await demoUser(demo, "wren", "5000");
     await mintTestTokens(demo.connection, demo.admin, demo.quoteMint, wren.keypair.publicKey, parseQuoteAmount("1000"));

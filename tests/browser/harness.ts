@@ -30,6 +30,8 @@ const CHROMIUM_ARGS = [
   "--disable-dev-shm-usage",
 ];
 
+const CONTEXT = { viewport: { width: 1440, height: 1100 } };
+
 export interface Harness {
   browser: Browser;
   baseUrl: string;
@@ -53,13 +55,13 @@ export async function startHarness(rpc: string, clearinghouse: PublicKey): Promi
     baseUrl: server.url,
     problems,
     async open(user, opts = {}) {
-      const page = await watchedPage(await browser.newContext({ viewport: { width: 1440, height: 1100 } }), problems);
+      const page = await watchedPage(await browser.newContext(CONTEXT), problems);
       await page.goto(pageUrl(server.url, rpc, clearinghouse, user));
       await page.waitForSelector(opts.waitFor ?? '[data-testid="im"]', { timeout: 30_000 });
       return page;
     },
     async openWithBrowserWallet(wallet) {
-      const context = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
+      const context = await browser.newContext(CONTEXT);
       await wallet.install(context);
       const page = await watchedPage(context, problems);
       await page.goto(pageUrl(server.url, rpc, clearinghouse));

@@ -3,7 +3,7 @@ export function GridHead({ rows, numbers }: { rows: string; numbers: string[] })
   return (
     <thead>
       <tr>
-        {rows ? <th>{rows}</th> : <th />}
+        <th>{rows}</th>
         {numbers.map((n) => (
           <th key={n} className="num">
             {n}
